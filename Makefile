@@ -1,0 +1,40 @@
+# Two entry points, both idempotent: `make lab` (JupyterLab on notebooks/) and `make test`.
+# The venv is rebuilt only when pyproject.toml changes (the stamp file records that).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.cls_lab-installed
+# torch and torchvision are pinned as a matching pair; override on other machines if needed.
+TORCH_SPEC ?= torch==2.14.1 torchvision==0.29.1
+HEADLESS ?=
+PORT ?= 8888
+
+.PHONY: lab test venv kernel clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet $(TORCH_SPEC)
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m ipykernel install --user --name cls_lab --display-name "Python (cls_lab)" >/dev/null
+	touch $@
+
+kernel: $(STAMP)
+
+lab: $(STAMP)
+ifeq ($(HEADLESS),)
+	$(BIN)/jupyter lab --notebook-dir=notebooks --port=$(PORT)
+else
+	mkdir -p work_dirs
+	$(BIN)/papermill --log-output --cwd notebooks notebooks/00_quickstart.ipynb work_dirs/00_quickstart.out.ipynb
+	$(BIN)/python -m cls_lab.tools.notebook_result work_dirs/00_quickstart.out.ipynb
+endif
+
+test: $(STAMP)
+	$(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-cell-timeout=300 -p no:cacheprovider
+
+clean:
+	rm -rf $(VENV) work_dirs .pytest_cache

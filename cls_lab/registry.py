@@ -1,0 +1,165 @@
+"""A registry maps a string to a class, so ``dict(type='ResNet', depth=50)`` becomes an object.
+
+Standard library only: copy this file into your own project and it works there too.
+
+    MODELS = Registry('models')
+
+    @MODELS.register_module()
+    class ResNet: ...
+
+    net = MODELS.build(dict(type='ResNet', depth=50))   # == ResNet(depth=50)
+"""
+import difflib
+
+__all__ = ['Registry', 'build_from_cfg', 'MODELS', 'BACKBONES', 'NECKS', 'HEADS',
+           'LOSSES', 'CLASSIFIERS', 'DATASETS', 'TRANSFORMS', 'PIPELINES', 'HOOKS',
+           'OPTIMIZERS', 'OPTIMIZER_BUILDERS', 'RUNNERS']
+
+
+class Registry:
+    """A named table ``name -> class``; a child registry falls back to its ``parent``."""
+
+    def __init__(self, name, parent=None):
+        self.name = name
+        self.parent = parent
+        self._module_dict = {}
+
+    @property
+    def module_dict(self):
+        return self._module_dict
+
+    def get(self, name):
+        """The class registered as ``name`` here or in a parent, else ``None`` (as mmcv)."""
+        registry = self
+        while registry is not None:
+            cls = registry._module_dict.get(name)
+            if cls is not None:
+                return cls
+            registry = registry.parent
+        return None
+
+    def all_names(self):
+        """Every name this registry can build, its parents' included."""
+        names, registry = [], self
+        while registry is not None:
+            names.extend(registry._module_dict)
+            registry = registry.parent
+        return names
+
+    def suggest(self, name, n=3):
+        """The registered names closest to a misspelt ``name`` (case is ignored)."""
+        lowered = {key.lower(): key for key in self.all_names()}
+        close = difflib.get_close_matches(name.lower(), list(lowered), n=n, cutoff=0.6)
+        return [lowered[key] for key in close]
+
+    def register_module(self, name=None, force=False, module=None):
+        """Register a class, as ``@REG.register_module()`` or ``REG.register_module(module=cls)``.
+
+        ``name`` (a string or a list of aliases) defaults to the class name; taking a name
+        that is already registered is a ``KeyError`` unless ``force=True``.
+        """
+        if not isinstance(force, bool):
+            raise TypeError(f'force must be a bool, got {type(force).__name__}')
+        if name is not None and not isinstance(name, (str, list, tuple)):
+            raise TypeError(f'name must be a str or a list of str, got {name!r}')
+        if module is not None:
+            self._register(module, name, force)
+            return module
+
+        def decorator(cls):
+            self._register(cls, name, force)
+            return cls
+        return decorator
+
+    def _register(self, module, name, force):
+        if not callable(module):
+            raise TypeError(f'only classes and functions can be registered, got {module!r}')
+        names = [module.__name__] if name is None else [name] if isinstance(name, str) else name
+        for key in names:
+            if not force and key in self._module_dict:
+                taken = _qualname(self._module_dict[key])
+                raise KeyError(f'{key!r} is already registered in the {self.name} registry '
+                               f'(by {taken}); pass force=True to replace it')
+            self._module_dict[key] = module
+
+    def build(self, cfg, default_args=None):
+        """Build an object from ``cfg``: ``cfg['type']`` picks the class, the rest are kwargs."""
+        return build_from_cfg(cfg, self, default_args)
+
+    def __contains__(self, name):
+        return self.get(name) is not None
+
+    def __len__(self):
+        return len(self._module_dict)
+
+    def __repr__(self):
+        parent = f', parent={self.parent.name!r}' if self.parent is not None else ''
+        lines = [f'Registry(name={self.name!r}, {len(self)} modules{parent})']
+        width = max((len(key) for key in self._module_dict), default=0)
+        for key, module in sorted(self._module_dict.items()):
+            lines.append(f'  {key:<{width}}  {_qualname(module)}')
+        return '\n'.join(lines)
+
+
+def build_from_cfg(cfg, registry, default_args=None):
+    """Pop ``type`` from a copy of ``cfg``, look it up in ``registry`` and call it with the rest.
+
+    ``type`` may be a registered name or the class itself; ``default_args`` fill keys that
+    ``cfg`` leaves out. A failing constructor re-raises its own exception type with the
+    class name and the cfg added to the message.
+    """
+    if not isinstance(cfg, dict):
+        raise TypeError(f'cfg must be a dict, but got {type(cfg).__name__}: {cfg!r}')
+    args = dict(cfg)
+    if default_args is not None:
+        for key, value in default_args.items():
+            args.setdefault(key, value)
+    if 'type' not in args:
+        raise KeyError(f'cfg must contain the key "type" naming what to build in the '
+                       f'{registry.name} registry, but got {dict(cfg)!r}')
+    obj_type = args.pop('type')
+    if isinstance(obj_type, str):
+        obj_cls = registry.get(obj_type)
+        if obj_cls is None:
+            raise KeyError(_unknown_type_message(obj_type, registry))
+    elif callable(obj_type):
+        obj_cls = obj_type
+    else:
+        raise TypeError(f'type must be a str or a class, but got {obj_type!r}')
+    try:
+        return obj_cls(**args)
+    except Exception as error:
+        raise _with_context(error, obj_cls, cfg) from error
+
+
+def _unknown_type_message(name, registry):
+    close = registry.suggest(name)
+    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ''
+    return f'{name!r} is not in the {registry.name} registry{hint}'
+
+
+def _with_context(error, obj_cls, cfg):
+    """The same exception type, its message prefixed with the class and cfg that failed."""
+    message = error.args[0] if len(error.args) == 1 and isinstance(error.args[0], str) \
+        else str(error)
+    text = f'{obj_cls.__name__}: {message}\n  (while building {obj_cls.__name__} from cfg {dict(cfg)!r})'
+    try:
+        return type(error)(text)
+    except Exception:  # an exception type whose constructor wants other arguments
+        return error
+
+
+def _qualname(obj):
+    return f'{getattr(obj, "__module__", "?")}.{getattr(obj, "__qualname__", repr(obj))}'
+
+
+# The root registries. Models share one table, as in mmcls 0.x, under several names.
+MODELS = Registry('models')
+BACKBONES = NECKS = HEADS = LOSSES = CLASSIFIERS = MODELS
+DATASETS = Registry('datasets')
+TRANSFORMS = Registry('transforms')
+PIPELINES = TRANSFORMS
+HOOKS = Registry('hooks')
+OPTIMIZERS = Registry('optimizers')   # every torch.optim optimizer: see cls_lab.engine.optimizer
+OPTIMIZER_BUILDERS = Registry('optimizer builders')
+RUNNERS = Registry('runners')
