@@ -1,0 +1,178 @@
+"""Predict with a trained classifier: init_model -> inference_model -> show_result_pyplot.
+
+    config = 'configs/resnet/resnet18-narrow_1xb32-coslr-4e_digits.py'
+    model = init_model(config, 'work_dirs/resnet18-narrow_1xb32-coslr-4e_digits/latest.pth')
+    result = inference_model(model, 'data_samples/digits/val/3/0045.png')
+    show_result_pyplot(model, 'data_samples/digits/val/3/0045.png', result)
+"""
+import copy
+import warnings
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from cls_lab.config import Config
+from cls_lab.datasets.pipelines import Compose
+from cls_lab.engine.checkpoint import load_checkpoint
+from cls_lab.models import build_classifier
+
+
+def default_device():
+    """``'cuda'`` when a GPU is visible, else ``'cpu'``."""
+    return 'cuda' if torch.cuda.is_available() else 'cpu'
+
+
+def init_model(config, checkpoint=None, device=None, options=None):
+    """Build the classifier of ``config`` (a path or a Config), load ``checkpoint``, eval mode.
+
+    ``options`` (``{'model.head.num_classes': 5}``) override config keys first. The model
+    keeps its config as ``model.cfg`` and its class names as ``model.CLASSES``.
+    """
+    if isinstance(config, (str, Path)):
+        config = Config.fromfile(str(config))
+    elif isinstance(config, Config):
+        config = copy.deepcopy(config)
+    else:
+        raise TypeError('config must be a config file path or a Config, '
+                        f'got {type(config).__name__}')
+    if options is not None:
+        config.merge_from_dict(options)
+    if 'pretrained' in config.model:
+        config.model.pretrained = None   # weights come from ``checkpoint``, not from init
+    model = build_classifier(config.model)
+    classes = None
+    if checkpoint is not None:
+        state = load_checkpoint(model, str(checkpoint), map_location='cpu')
+        classes = (state.get('meta') or {}).get('CLASSES') if isinstance(state, dict) else None
+    model.CLASSES = list(classes) if classes is not None else _fallback_classes(model, checkpoint)
+    model.cfg = config
+    model.to(device or default_device())
+    model.eval()
+    return model
+
+
+def _fallback_classes(model, checkpoint):
+    """ImageNet's names for a 1000-way head, else '0', '1', ... (with a warning either way)."""
+    from cls_lab.datasets import ImageNet
+    num_classes = getattr(getattr(model, 'head', None), 'num_classes', None)
+    where = f'checkpoint {checkpoint}' if checkpoint else 'no checkpoint'
+    if num_classes in (None, len(ImageNet.CLASSES)):
+        warnings.warn(f'no class names in the meta of {where}; using the ImageNet classes')
+        return list(ImageNet.CLASSES)
+    warnings.warn(f'no class names in the meta of {where}; naming the {num_classes} '
+                  'classes by their index')
+    return [str(index) for index in range(num_classes)]
+
+
+def inference_model(model, img):
+    """Classify one image: a file path or an HWC **BGR** uint8 array (as LoadImageFromFile gives).
+
+    The image goes through ``model.cfg.data.test.pipeline``; returns
+    ``dict(pred_label=int, pred_score=float, pred_class=str)``.
+    """
+    device = next(model.parameters()).device
+    pipeline = [dict(step) for step in model.cfg.data.test.pipeline]
+    loads_from_file = bool(pipeline) and pipeline[0]['type'] == 'LoadImageFromFile'
+    if isinstance(img, (str, Path)):
+        if not Path(img).is_file():
+            raise FileNotFoundError(f'inference_model: image file {img} does not exist')
+        if not loads_from_file:
+            pipeline.insert(0, dict(type='LoadImageFromFile'))
+        sample = dict(img_info=dict(filename=str(img)), img_prefix=None)
+    elif isinstance(img, np.ndarray):
+        load_cfg = pipeline.pop(0) if loads_from_file else {}
+        pipeline.insert(0, LoadImageFromArray(to_float32=load_cfg.get('to_float32', False),
+                                              color_type=load_cfg.get('color_type', 'color')))
+        sample = dict(img=img)
+    else:
+        raise TypeError(f'img must be a file path or a numpy array, got {type(img).__name__}')
+    data = Compose(pipeline)(sample)
+    img_tensor = torch.as_tensor(data['img']).unsqueeze(0).to(device)
+    with torch.no_grad():
+        scores = model(img=img_tensor, return_loss=False)[0]
+    scores = np.asarray(scores)
+    label = int(np.argmax(scores))
+    return dict(pred_label=label, pred_score=float(scores[label]),
+                pred_class=str(model.CLASSES[label]))
+
+
+class LoadImageFromArray:
+    """The array twin of LoadImageFromFile: takes ``results['img']`` (BGR), fills the same keys."""
+
+    def __init__(self, to_float32=False, color_type='color'):
+        self.to_float32 = to_float32
+        self.color_type = color_type
+
+    def __call__(self, results):
+        img = np.array(results['img'], order='C', copy=True)   # never alter the caller's array
+        if self.color_type == 'color' and img.ndim == 2:
+            img = np.repeat(img[:, :, None], 3, axis=2)
+        elif self.color_type == 'grayscale' and img.ndim == 3:
+            # BGR -> luma with the ITU-R 601 weights, as a grayscale file load would give
+            img = (img[..., :3] @ np.array([0.114, 0.587, 0.299])).round().astype(img.dtype)
+        if self.to_float32:
+            img = img.astype(np.float32)
+        results.update(filename=None, ori_filename=None, img=img,
+                       img_shape=img.shape, ori_shape=img.shape)
+        return results
+
+    def __repr__(self):
+        return (f'{type(self).__name__}(to_float32={self.to_float32}, '
+                f'color_type={self.color_type!r})')
+
+
+def show_result_pyplot(model, img, result, fig_size=(8, 6), title='result', wait_time=0):
+    """Draw ``img`` with its predicted class and score; returns the matplotlib Figure.
+
+    In a notebook (or headless) nothing pops up: the returned Figure shows as the cell's
+    value. With a desktop matplotlib backend the window opens (for ``wait_time`` seconds,
+    or until closed when 0).
+    """
+    gui = _gui_backend()
+    if gui:
+        import matplotlib.pyplot as plt
+        figure = plt.figure(figsize=fig_size)
+    else:   # a free-standing Figure: a notebook shows it once, as the cell's value
+        from matplotlib.figure import Figure
+        figure = Figure(figsize=fig_size)
+    draw_result(figure, img, result, title)
+    if gui:
+        if wait_time > 0:
+            plt.show(block=False)
+            plt.pause(wait_time)
+        else:
+            plt.show()
+    return figure
+
+
+def draw_result(figure, img, result, title='result'):
+    """Paint ``img`` and a ``class (label): score`` badge from ``result`` onto ``figure``."""
+    rgb = read_rgb(img)
+    axes = figure.add_subplot(1, 1, 1)
+    axes.imshow(rgb, cmap='gray' if rgb.ndim == 2 else None)
+    axes.set_axis_off()
+    axes.set_title(title)
+    text = f"{result['pred_class']} ({result['pred_label']}): {result['pred_score']:.3f}"
+    axes.text(0.02, 0.98, text, transform=axes.transAxes, va='top', ha='left', fontsize=12,
+              color='white', bbox=dict(facecolor='black', alpha=0.6, edgecolor='none'))
+    figure.tight_layout()
+    return figure
+
+
+def read_rgb(img):
+    """An image path or a BGR array (cls_lab's convention) as an RGB (or gray) array to draw."""
+    if isinstance(img, (str, Path)):
+        from PIL import Image
+        with Image.open(img) as image:
+            return np.asarray(image.convert('RGB'))
+    img = np.asarray(img)
+    return img[..., ::-1] if img.ndim == 3 and img.shape[2] == 3 else img.squeeze()
+
+
+def _gui_backend():
+    import matplotlib
+    import matplotlib.pyplot  # noqa: F401  (loads the backend, e.g. a notebook's inline one)
+    backend = matplotlib.get_backend().lower()
+    headless = ('agg', 'pdf', 'svg', 'ps', 'cairo', 'template', 'pgf')
+    return not (backend in headless or 'inline' in backend or backend.startswith('module://'))

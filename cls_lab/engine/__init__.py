@@ -1,0 +1,9 @@
+"""The training engine: runners, hooks, optimizers and checkpoints."""
+from .hooks import *  # noqa: F401,F403
+from .hooks import Hook, Priority, get_priority
+from .runner import EpochBasedRunner, IterBasedRunner, find_latest_checkpoint
+from .base_runner import BaseRunner
+from .log_buffer import LogBuffer
+from .dist import get_dist_info, init_dist, master_only
+from .optimizer import DefaultOptimizerConstructor, build_optimizer, build_optimizer_constructor
+from .checkpoint import load_checkpoint, save_checkpoint

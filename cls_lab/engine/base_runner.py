@@ -1,0 +1,366 @@
+"""BaseRunner: what both runners share — hooks, device moves, checkpoints and RNG state.
+
+A runner owns the model, the optimizer and a list of hooks sorted by priority. The
+training loops themselves (by epoch or by iteration) live in ``runner.py``.
+"""
+import contextlib
+import logging
+import os
+import platform
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from cls_lab.registry import HOOKS
+
+from .checkpoint import load_checkpoint, save_checkpoint
+from .dist import get_dist_info, is_distributed_wrapper, unwrap_model, wrap_distributed
+from .hooks.hook import Hook, Priority, get_priority
+from .hooks.lr_updater import lr_hook_type
+from .hooks.momentum_updater import momentum_hook_type
+from .log_buffer import LogBuffer
+
+
+class BaseRunner:
+    """Holds model, optimizer and hooks; subclasses write ``run``, ``train`` and ``val``.
+
+    ``device`` defaults to CUDA when present, else CPU. ``channels_last`` stores the model
+    and the input images NHWC; ``compile`` (True or torch.compile kwargs) runs
+    ``model.compile()`` in place, so the state dict keys stay unprefixed. With
+    torch.distributed running, the model is wrapped in DDP (``find_unused_parameters``).
+    """
+
+    def __init__(self, model, optimizer=None, work_dir=None, logger=None, meta=None,
+                 max_epochs=None, max_iters=None, device=None, channels_last=False,
+                 compile=False, find_unused_parameters=False):
+        if max_epochs is not None and max_iters is not None:
+            raise ValueError(f'{type(self).__name__}: give max_epochs or max_iters, not both '
+                             f'(got max_epochs={max_epochs}, max_iters={max_iters})')
+        if meta is not None and not isinstance(meta, dict):
+            raise TypeError(f'meta must be a dict, got {type(meta).__name__}')
+        self.device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
+        self.rank, self.world_size = get_dist_info()
+        self.channels_last = channels_last
+        memory_format = torch.channels_last if channels_last else torch.preserve_format
+        model = model.to(self.device, memory_format=memory_format)
+        if compile:   # True, or torch.compile kwargs such as dict(mode='max-autotune')
+            unwrap_model(model).compile(**(compile if isinstance(compile, dict) else {}))
+        if self.world_size > 1 and not is_distributed_wrapper(model):
+            model = wrap_distributed(model, self.device, find_unused_parameters)
+        self.model = model
+        self.optimizer = optimizer
+        self.work_dir = str(work_dir) if work_dir is not None else None
+        if self.work_dir is not None and self.rank == 0:
+            Path(self.work_dir).mkdir(parents=True, exist_ok=True)
+        self.logger = logger or logging.getLogger('cls_lab')
+        self.meta = dict(meta or {})
+        self.timestamp = time.strftime('%Y%m%d_%H%M%S', time.localtime())
+        self.mode = None
+        self.hooks = []
+        self.log_buffer = LogBuffer()
+        self.outputs, self.data_batch, self.data_loader = {}, None, None
+        self.autocast, self.grad_scaler = None, None
+        self._epoch, self._iter, self._inner_iter = 0, 0, 0
+        self._max_epochs, self._max_iters = max_epochs, max_iters
+        self._pending_resume = None     # RNG state restored where the resumed run left off
+        self._progress = (0, 0, 0)      # (epochs, iters, inner iters) done, for checkpoints
+        self.resumed_from = None
+
+    # -- read-only counters hooks use ------------------------------------------------
+    epoch = property(lambda self: self._epoch, doc='epochs completed so far')
+    iter = property(lambda self: self._iter, doc='training iterations completed so far')
+    inner_iter = property(lambda self: self._inner_iter, doc='iteration within the epoch')
+    max_epochs = property(lambda self: self._max_epochs)
+    max_iters = property(lambda self: self._max_iters)
+
+    @property
+    def model_name(self):
+        return type(unwrap_model(self.model)).__name__
+
+    # -- hooks -----------------------------------------------------------------------
+    def register_hook(self, hook, priority=None):
+        """Insert ``hook`` by priority (``None``: the hook's own); ties keep insertion order."""
+        if not isinstance(hook, Hook):
+            raise TypeError(f'register_hook expects a Hook instance, got {type(hook).__name__}')
+        hook.priority = get_priority(hook.priority if priority is None else priority)
+        position = len(self.hooks)
+        while position > 0 and self.hooks[position - 1].priority > hook.priority:
+            position -= 1
+        self.hooks.insert(position, hook)
+
+    def register_hook_from_cfg(self, cfg, default_args=None):
+        """Build a hook from ``dict(type=..., priority=..., **kwargs)`` and register it."""
+        if isinstance(cfg, Hook):
+            self.register_hook(cfg)
+            return
+        cfg = dict(cfg)
+        priority = cfg.pop('priority', None)
+        self.register_hook(HOOKS.build(cfg, default_args), priority)
+
+    def register_training_hooks(self, lr_config, optimizer_config=None, checkpoint_config=None,
+                                log_config=None, momentum_config=None,
+                                timer_config=dict(type='IterTimerHook'),
+                                custom_hooks_config=None):
+        """The default hooks from the config keys, at the priorities of seed 003's table."""
+        custom = [dict(c) if isinstance(c, dict) else c for c in (custom_hooks_config or [])]
+        self._register_config_hook(lr_config, 'VERY_HIGH',
+                                   lambda c: lr_hook_type(_policy(c, 'lr_config')), 'lr_config')
+        self._register_config_hook(momentum_config, 'HIGH',
+                                   lambda c: momentum_hook_type(_policy(c, 'momentum_config')),
+                                   'momentum_config')
+        self._register_config_hook(optimizer_config, 'ABOVE_NORMAL',
+                                   lambda c: 'OptimizerHook', 'optimizer_config')
+        self._register_config_hook(checkpoint_config, 'NORMAL',
+                                   lambda c: 'CheckpointHook', 'checkpoint_config')
+        self._register_config_hook(timer_config, 'LOW', lambda c: 'IterTimerHook',
+                                   'timer_config')
+        if log_config is not None:
+            interval = log_config.get('interval', 10)
+            for hook_cfg in log_config.get('hooks', []):
+                if isinstance(hook_cfg, dict):
+                    hook_cfg = dict(hook_cfg)
+                    hook_cfg.setdefault('interval', interval)
+                self._register_config_hook(hook_cfg, 'VERY_LOW', None, 'log_config.hooks')
+        if not any(_type_name(c) == 'CheckInvalidLossHook' for c in custom):
+            self.register_hook_from_cfg(dict(type='CheckInvalidLossHook'))
+        for hook_cfg in custom:
+            if isinstance(hook_cfg, Hook):
+                self.register_hook(hook_cfg, hook_cfg.priority)
+            else:
+                hook_cfg.setdefault('priority', 'NORMAL')
+                self.register_hook_from_cfg(hook_cfg)
+
+    def _register_config_hook(self, cfg, priority, default_type, key):
+        if cfg is None:
+            return
+        if isinstance(cfg, Hook):
+            self.register_hook(cfg, priority)
+            return
+        if not isinstance(cfg, dict):
+            raise TypeError(f'{key} must be a dict or None, got {cfg!r}')
+        cfg = dict(cfg)
+        if 'type' not in cfg:
+            if default_type is None:
+                raise KeyError(f'{key}: every entry needs a "type", got {cfg!r}')
+            cfg['type'] = default_type(cfg)
+            cfg.pop('policy', None)
+        self.register_hook(HOOKS.build(cfg), priority)
+
+    def call_hook(self, stage):
+        """Call ``stage`` (e.g. 'after_train_iter') on every hook, in priority order."""
+        for hook in self.hooks:
+            getattr(hook, stage)(self)
+
+    def get_hook_info(self):
+        """A table: each hook point, then the hooks it calls in order with their priority."""
+        lines = []
+        for stage in Hook.stages:
+            hooks = [h for h in self.hooks if stage in h.get_triggered_stages()]
+            if not hooks:
+                continue
+            lines.append(f'{stage}:')
+            lines += [f'  ({_priority_name(h.priority):<12}) {type(h).__name__}' for h in hooks]
+        return '\n'.join(lines)
+
+    # -- learning rate / momentum ------------------------------------------------------
+    def current_lr(self):
+        """Each param group's lr (a dict of lists when ``optimizer`` is a dict of optimizers)."""
+        return _per_optimizer(self.optimizer, lambda opt: [g['lr'] for g in opt.param_groups])
+
+    def current_momentum(self):
+        """Each param group's momentum (or Adam's beta1)."""
+        def momenta(opt):
+            return [g['momentum'] if 'momentum' in g else g['betas'][0] if 'betas' in g else 0
+                    for g in opt.param_groups]
+        return _per_optimizer(self.optimizer, momenta)
+
+    # -- one step ------------------------------------------------------------------------
+    def to_device(self, data):
+        """Every tensor of ``data`` (nested dicts/lists) on the runner's device."""
+        if isinstance(data, torch.Tensor):
+            data = data.to(self.device, non_blocking=True)
+            if self.channels_last and data.dim() == 4:
+                data = data.contiguous(memory_format=torch.channels_last)
+            return data
+        if isinstance(data, dict):
+            return {key: self.to_device(value) for key, value in data.items()}
+        if isinstance(data, (list, tuple)):
+            return type(data)(self.to_device(value) for value in data)
+        return data
+
+    def run_iter(self, data_batch, train_mode):
+        """``train_step`` or ``val_step`` on the batch; the result goes to ``outputs``, the log."""
+        self.data_batch = data_batch = self.to_device(data_batch)
+        autocast = torch.autocast(**self.autocast) if self.autocast else contextlib.nullcontext()
+        with autocast:
+            if train_mode:
+                outputs = self.model.train_step(data_batch, self.optimizer)
+            else:
+                outputs = self.model.val_step(data_batch, self.optimizer)
+        if not isinstance(outputs, dict) or 'loss' not in outputs:
+            raise TypeError(f'{self.model_name}.{"train" if train_mode else "val"}_step must '
+                            'return dict(loss=..., log_vars=..., num_samples=...), '
+                            f'got {outputs!r}')
+        if 'log_vars' in outputs:
+            self.log_buffer.update(outputs['log_vars'], outputs.get('num_samples', 1))
+        self.outputs = outputs
+
+    # -- checkpoints -------------------------------------------------------------------
+    def checkpoint_meta(self):
+        """``meta`` for a checkpoint: counters, hook messages (``hook_msgs``, ``fp16``), env, RNG."""
+        epoch, iteration, inner_iter = self._progress
+        meta = dict(self.meta, epoch=epoch, iter=iteration, inner_iter=inner_iter,
+                    env=dict(torch=str(torch.__version__), python=platform.python_version()),
+                    rng=get_rng_state())
+        classes = getattr(unwrap_model(self.model), 'CLASSES', None)
+        if 'CLASSES' not in meta and classes is not None:
+            meta['CLASSES'] = [str(name) for name in classes]
+        return meta
+
+    def save_checkpoint(self, out_dir, filename_tmpl='epoch_{}.pth', save_optimizer=True,
+                        meta=None, create_symlink=True):
+        """Write ``out_dir/filename_tmpl.format(n)`` and point ``latest.pth`` at it.
+
+        ``n`` counts finished iterations when the template has ``iter_{}``, else epochs.
+        """
+        full_meta = self.checkpoint_meta()
+        full_meta.update(meta or {})
+        number = full_meta['iter'] if 'iter_{}' in filename_tmpl else full_meta['epoch']
+        path = Path(out_dir) / filename_tmpl.format(number)
+        optimizer = self.optimizer if save_optimizer else None
+        save_checkpoint(unwrap_model(self.model), str(path), optimizer=optimizer, meta=full_meta)
+        if create_symlink:
+            link_latest(path, Path(out_dir) / 'latest.pth')
+        return str(path)
+
+    def load_checkpoint(self, filename, map_location='cpu', strict=False,
+                        revise_keys=[(r'^module\.', '')]):
+        """Load weights only (as ``load_from``): epoch and iteration stay at 0."""
+        self.logger.info(f'load checkpoint from {filename}')
+        return load_checkpoint(unwrap_model(self.model), filename, map_location, strict,
+                               self.logger, revise_keys=revise_keys)
+
+    def resume(self, checkpoint, resume_optimizer=True, map_location='default'):
+        """Continue a run: weights, optimizer, epoch, iteration, hook messages and RNG state."""
+        if map_location == 'default':
+            map_location = str(self.device)
+        ckpt = self.load_checkpoint(checkpoint, map_location=map_location)
+        meta = ckpt.get('meta', {})
+        for key in ('epoch', 'iter'):
+            if key not in meta:
+                raise KeyError(f'{checkpoint}: meta has no {key!r}; is this a training '
+                               'checkpoint? (use load_from for weights only)')
+        self._epoch, self._iter = int(meta['epoch']), int(meta['iter'])
+        self._inner_iter = int(meta.get('inner_iter', 0))
+        for key in ('hook_msgs', 'fp16'):   # state hooks keep in meta (best score, loss scale)
+            if key in meta:
+                self.meta[key] = dict(meta[key])
+        if resume_optimizer and 'optimizer' in ckpt and self.optimizer is not None:
+            if isinstance(self.optimizer, dict):
+                for name, opt in self.optimizer.items():
+                    opt.load_state_dict(ckpt['optimizer'][name])
+            else:
+                self.optimizer.load_state_dict(ckpt['optimizer'])
+        self._pending_resume = dict(rng=meta.get('rng'), skip=self._inner_iter)
+        self.resumed_from = str(checkpoint)
+        self.logger.info(f'resumed from {checkpoint}: epoch {self.epoch}, iter {self.iter}')
+
+    def apply_pending_resume(self):
+        """Restore a resumed checkpoint's RNG state at the point where its run left off."""
+        pending, self._pending_resume = self._pending_resume, None
+        if not pending:
+            return
+        if pending.get('rng') is not None:
+            set_rng_state(pending['rng'])
+
+    def log_hook_order(self):
+        self.logger.info(f'Hooks will be executed in the following order:\n{self.get_hook_info()}')
+
+
+def find_latest_checkpoint(work_dir):
+    """``latest.pth`` in ``work_dir``, else the highest ``epoch_N`` / ``iter_N.pth``, else None."""
+    work_dir = Path(work_dir)
+    latest = work_dir / 'latest.pth'
+    if latest.exists():
+        return str(latest)
+    numbered = []
+    for path in work_dir.glob('*_*.pth'):
+        prefix, _, number = path.stem.rpartition('_')
+        if prefix in ('epoch', 'iter') and number.isdigit():
+            numbered.append((int(number), str(path)))
+    return max(numbered)[1] if numbered else None
+
+
+def link_latest(target, link):
+    """Point ``link`` at ``target``: a relative symlink swapped in atomically, else a copy."""
+    target, link = Path(target), Path(link)
+    temp = link.with_name(f'.{link.name}.{os.getpid()}.tmp')
+    try:
+        if temp.exists() or temp.is_symlink():
+            temp.unlink()
+        os.symlink(target.name if target.parent == link.parent else target.resolve(), temp)
+    except (OSError, NotImplementedError):
+        import shutil
+        shutil.copyfile(target, temp)
+    os.replace(temp, link)
+
+
+def get_rng_state():
+    """python, numpy and torch (CPU, CUDA) RNG states as lists/tensors (weights_only-safe)."""
+    version, mt, gauss = random.getstate()
+    name, keys, pos, has_gauss, cached = np.random.get_state()
+    state = dict(python=[version, list(mt), gauss],
+                 numpy=[name, torch.from_numpy(keys.astype(np.int64)), int(pos), int(has_gauss),
+                        float(cached)],
+                 torch=torch.get_rng_state())
+    if torch.cuda.is_available():
+        state['cuda'] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def set_rng_state(state):
+    """Undo :func:`get_rng_state`: every generator continues where it was saved."""
+    version, mt, gauss = state['python']
+    random.setstate((version, tuple(mt), gauss))
+    name, keys, pos, has_gauss, cached = state['numpy']
+    np.random.set_state((name, keys.numpy().astype(np.uint32), pos, has_gauss, cached))
+    torch.set_rng_state(state['torch'].cpu())
+    if 'cuda' in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all([s.cpu() for s in state['cuda']])
+
+
+@contextlib.contextmanager
+def preserve_rng():
+    """Run a block (validation, evaluation) without moving the training RNG streams."""
+    state = get_rng_state()
+    try:
+        yield
+    finally:
+        set_rng_state(state)
+
+
+def _policy(cfg, key):
+    if 'policy' not in cfg:
+        raise KeyError(f'{key} needs "policy" (e.g. {key}=dict(policy=\'step\', step=[30, 60])) '
+                       f'or "type"; got {dict(cfg)!r}')
+    return cfg['policy']
+
+
+def _type_name(cfg):
+    return type(cfg).__name__ if isinstance(cfg, Hook) else cfg.get('type')
+
+
+def _priority_name(value):
+    names = {p.value: p.name for p in Priority}
+    return names.get(value, str(value))
+
+
+def _per_optimizer(optimizer, read):
+    if optimizer is None:
+        raise RuntimeError('the runner has no optimizer, so there is no lr or momentum to read')
+    if isinstance(optimizer, dict):
+        return {name: read(opt) for name, opt in optimizer.items()}
+    return read(optimizer)

@@ -1,0 +1,367 @@
+"""LR updater hooks: set each param group's lr before every epoch or iteration.
+
+``lr_config=dict(policy='step', step=[30, 60, 90])`` in a config becomes a
+``StepLrUpdaterHook`` (mmcv's rule: an all-lower-case policy is ``.title()``-d, then
+``'LrUpdaterHook'`` is appended; see ``lr_hook_type``). The formulas live in
+``cls_lab/engine/lr_schedules.py``; the hooks only decide *when* to apply them, as mmcv 1.x:
+
+* ``before_run``: every param group remembers its ``initial_lr`` (kept across resumes);
+* ``by_epoch=True``: the regular lr is set in ``before_train_epoch`` from ``runner.epoch``,
+  and warmup (always per iteration) overrides it while ``runner.iter < warmup_iters``;
+* ``by_epoch=False``: the lr is recomputed in ``before_train_iter`` from ``runner.iter``.
+"""
+import difflib
+import numbers
+
+from cls_lab.registry import HOOKS
+from .hook import Hook
+from .. import lr_schedules as S
+
+__all__ = ['LrUpdaterHook', 'FixedLrUpdaterHook', 'StepLrUpdaterHook', 'ExpLrUpdaterHook',
+           'PolyLrUpdaterHook', 'InvLrUpdaterHook', 'CosineAnnealingLrUpdaterHook',
+           'FlatCosineAnnealingLrUpdaterHook', 'LinearAnnealingLrUpdaterHook',
+           'CosineRestartLrUpdaterHook', 'CyclicLrUpdaterHook', 'OneCycleLrUpdaterHook',
+           'lr_hook_type', 'build_lr_hook']
+
+
+def optimizers_of(runner):
+    """``{name: optimizer}``: a plain optimizer is ``{'': optimizer}``; a dict stays a dict."""
+    optimizer = runner.optimizer
+    return dict(optimizer) if isinstance(optimizer, dict) else {'': optimizer}
+
+
+def _unwrap(groups_by_name):
+    """A list for a single optimizer, the dict for a dict of optimizers (mmcv's shapes)."""
+    return groups_by_name[''] if list(groups_by_name) == [''] else groups_by_name
+
+
+def policy_hook_type(policy, suffix):
+    """Hook type name for ``policy``, raising a ``KeyError`` that suggests close policies."""
+    if not isinstance(policy, str) or not policy:
+        raise TypeError(f'policy must be a non-empty string such as "step", got {policy!r}')
+    name = (policy.title() if policy == policy.lower() else policy) + suffix
+    if name in HOOKS:
+        return name
+    known = sorted(key[:-len(suffix)] for key in HOOKS.all_names() if key.endswith(suffix))
+    close = _close_policies(policy, known)
+    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ''
+    config_key = 'lr_config' if suffix == 'LrUpdaterHook' else 'momentum_config'
+    raise KeyError(f'{config_key}: unknown policy {policy!r} (no hook {name!r} in the hooks '
+                   f'registry){hint} Known policies: {", ".join(known)}')
+
+
+def _close_policies(policy, known, n=3):
+    """Known policies starting like ``policy`` ('cosine'), then difflib's close ones ('stepp')."""
+    lowered = {name.lower(): name for name in known}
+    close = [name for low, name in lowered.items() if low.startswith(policy.lower())]
+    close += [lowered[low] for low in difflib.get_close_matches(policy.lower(), list(lowered), n=n)
+              if lowered[low] not in close]
+    return close[:n]
+
+
+def lr_hook_type(policy):
+    """``'step'`` -> ``'StepLrUpdaterHook'``, ``'CosineAnnealing'`` -> ``'CosineAnnealingLrUpdaterHook'``."""
+    return policy_hook_type(policy, 'LrUpdaterHook')
+
+
+def build_lr_hook(lr_config):
+    """A hook from ``lr_config`` (``policy=`` or ``type=``), a Hook instance as is, None for None."""
+    if lr_config is None or isinstance(lr_config, Hook):
+        return lr_config
+    args = dict(lr_config)
+    if 'type' not in args:
+        if 'policy' not in args:
+            raise KeyError(f'lr_config needs a "policy" key (e.g. policy="step"), got {args!r}')
+        args['type'] = lr_hook_type(args.pop('policy'))
+    args.pop('priority', None)
+    return HOOKS.build(args)
+
+
+class LrUpdaterHook(Hook):
+    """Base class: subclasses give ``get_lr(runner, base_lr)``, the lr without warmup."""
+    priority = 'VERY_HIGH'
+
+    def __init__(self, by_epoch=True, warmup=None, warmup_iters=0, warmup_ratio=0.1,
+                 warmup_by_epoch=False):
+        if warmup is not None:
+            if warmup not in S.WARMUPS:
+                raise ValueError(f'warmup must be one of {S.WARMUPS} or None, got {warmup!r}')
+            if not warmup_iters > 0:
+                raise ValueError(f'warmup_iters must be a positive integer, got {warmup_iters!r}')
+            if not 0 < warmup_ratio <= 1.0:
+                raise ValueError(f'warmup_ratio must be in (0, 1], got {warmup_ratio!r}')
+        self.by_epoch = by_epoch
+        self.warmup = warmup
+        self.warmup_ratio = warmup_ratio
+        self.warmup_by_epoch = warmup_by_epoch
+        # with warmup_by_epoch, warmup_iters is known once the epoch length is
+        self.warmup_epochs = warmup_iters if warmup_by_epoch else None
+        self.warmup_iters = None if warmup_by_epoch else warmup_iters
+        self._base_lr = {}      # optimizer name -> [initial lr per group]
+        self._regular_lr = {}   # optimizer name -> [lr per group without warmup]
+
+    @property
+    def base_lr(self):
+        return _unwrap(self._base_lr)
+
+    @property
+    def regular_lr(self):
+        return _unwrap(self._regular_lr)
+
+    def get_lr(self, runner, base_lr):
+        raise NotImplementedError
+
+    def progress(self, runner):
+        """Where the run is, in the schedule's unit: ``(step, total_steps)``."""
+        if self.by_epoch:
+            return runner.epoch, runner.max_epochs
+        return runner.iter, runner.max_iters
+
+    def get_regular_lr(self, runner):
+        return {name: [self.get_lr(runner, lr) for lr in lrs]
+                for name, lrs in self._base_lr.items()}
+
+    def get_warmup_lr(self, cur_iter):
+        factor = S.warmup_factor(self.warmup, cur_iter, self.warmup_iters, self.warmup_ratio)
+        return {name: [lr * factor for lr in lrs] for name, lrs in self._regular_lr.items()}
+
+    def _set_lr(self, runner, lr_groups):
+        for name, optimizer in optimizers_of(runner).items():
+            for group, lr in zip(optimizer.param_groups, lr_groups.get(name, [])):
+                group['lr'] = lr
+
+    def _resolve_warmup_iters(self, runner):
+        if self.warmup_iters is None:
+            self.warmup_iters = self.warmup_epochs * len(runner.data_loader)
+
+    def before_run(self, runner):
+        self._base_lr = {}
+        for name, optimizer in optimizers_of(runner).items():
+            for group in optimizer.param_groups:
+                group.setdefault('initial_lr', group['lr'])   # a resumed run keeps its own
+            self._base_lr[name] = [group['initial_lr'] for group in optimizer.param_groups]
+
+    def before_train_epoch(self, runner):
+        self._resolve_warmup_iters(runner)
+        if not self.by_epoch:
+            return
+        self._regular_lr = self.get_regular_lr(runner)
+        self._set_lr(runner, self._regular_lr)
+
+    def before_train_iter(self, runner):
+        self._resolve_warmup_iters(runner)
+        cur_iter = runner.iter
+        warming_up = self.warmup is not None and cur_iter < self.warmup_iters
+        if not self.by_epoch:
+            self._regular_lr = self.get_regular_lr(runner)
+            self._set_lr(runner, self.get_warmup_lr(cur_iter) if warming_up else self._regular_lr)
+        elif warming_up:
+            self._set_lr(runner, self.get_warmup_lr(cur_iter))
+        elif self.warmup is not None and cur_iter == self.warmup_iters:
+            self._set_lr(runner, self._regular_lr)   # warmup just ended mid-epoch
+
+
+@HOOKS.register_module()
+class FixedLrUpdaterHook(LrUpdaterHook):
+    """The lr stays at its initial value (warmup still applies)."""
+
+    def get_lr(self, runner, base_lr):
+        return base_lr
+
+
+@HOOKS.register_module()
+class StepLrUpdaterHook(LrUpdaterHook):
+    """Multiply the lr by ``gamma`` at each epoch in ``step`` (a list) or every ``step`` (an int)."""
+
+    def __init__(self, step, gamma=0.1, min_lr=None, **kwargs):
+        _check_step(step)
+        self.step, self.gamma, self.min_lr = step, gamma, min_lr
+        super().__init__(**kwargs)
+
+    def get_lr(self, runner, base_lr):
+        return S.step_lr(base_lr, self.progress(runner)[0], self.step, self.gamma, self.min_lr)
+
+
+def _check_step(step):
+    if isinstance(step, bool) or not isinstance(step, (int, list, tuple)):
+        raise TypeError(f'step must be an int or a list of ints, got {step!r}')
+    steps = [step] if isinstance(step, int) else list(step)
+    if not all(isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in steps):
+        raise ValueError(f'step must hold positive ints, got {step!r}')
+
+
+@HOOKS.register_module()
+class ExpLrUpdaterHook(LrUpdaterHook):
+    """``lr = base_lr * gamma**progress``."""
+
+    def __init__(self, gamma, **kwargs):
+        self.gamma = gamma
+        super().__init__(**kwargs)
+
+    def get_lr(self, runner, base_lr):
+        return S.exp_lr(base_lr, self.progress(runner)[0], self.gamma)
+
+
+@HOOKS.register_module()
+class PolyLrUpdaterHook(LrUpdaterHook):
+    """``lr = (base_lr - min_lr) * (1 - progress/max)**power + min_lr``."""
+
+    def __init__(self, power=1.0, min_lr=0.0, **kwargs):
+        self.power, self.min_lr = power, min_lr
+        super().__init__(**kwargs)
+
+    def get_lr(self, runner, base_lr):
+        progress, total = self.progress(runner)
+        return S.poly_lr(base_lr, progress, total, self.power, self.min_lr)
+
+
+@HOOKS.register_module()
+class InvLrUpdaterHook(LrUpdaterHook):
+    """``lr = base_lr * (1 + gamma*progress)**(-power)``."""
+
+    def __init__(self, gamma, power=1.0, **kwargs):
+        self.gamma, self.power = gamma, power
+        super().__init__(**kwargs)
+
+    def get_lr(self, runner, base_lr):
+        return S.inv_lr(base_lr, self.progress(runner)[0], self.gamma, self.power)
+
+
+class _AnnealToMinimum(LrUpdaterHook):
+    """Shared by the policies that end at ``min_lr`` or ``base_lr * min_lr_ratio``."""
+
+    def __init__(self, min_lr=None, min_lr_ratio=None, **kwargs):
+        S.min_value(1.0, min_lr, min_lr_ratio)   # exactly one of the two
+        self.min_lr, self.min_lr_ratio = min_lr, min_lr_ratio
+        super().__init__(**kwargs)
+
+    def target_lr(self, base_lr):
+        return S.min_value(base_lr, self.min_lr, self.min_lr_ratio)
+
+
+@HOOKS.register_module()
+class CosineAnnealingLrUpdaterHook(_AnnealToMinimum):
+    """Half a cosine from ``base_lr`` to the minimum over the whole run."""
+
+    def get_lr(self, runner, base_lr):
+        progress, total = self.progress(runner)
+        return S.cosine_annealing_lr(base_lr, progress, total, self.target_lr(base_lr))
+
+
+@HOOKS.register_module()
+class FlatCosineAnnealingLrUpdaterHook(_AnnealToMinimum):
+    """Flat until ``start_percent`` of the run, then a cosine to the minimum."""
+
+    def __init__(self, start_percent=0.75, **kwargs):
+        if not 0 <= start_percent < 1:
+            raise ValueError(f'start_percent must be in [0, 1), got {start_percent!r}')
+        self.start_percent = start_percent
+        super().__init__(**kwargs)
+
+    def get_lr(self, runner, base_lr):
+        progress, total = self.progress(runner)
+        return S.flat_cosine_annealing_lr(base_lr, progress, total, self.target_lr(base_lr),
+                                          self.start_percent)
+
+
+@HOOKS.register_module()
+class LinearAnnealingLrUpdaterHook(_AnnealToMinimum):
+    """A straight line from ``base_lr`` to the minimum over the whole run."""
+
+    def get_lr(self, runner, base_lr):
+        progress, total = self.progress(runner)
+        return S.linear_annealing_lr(base_lr, progress, total, self.target_lr(base_lr))
+
+
+@HOOKS.register_module()
+class CosineRestartLrUpdaterHook(_AnnealToMinimum):
+    """Cosine annealing restarted after each of ``periods`` (SGDR), scaled by ``restart_weights``."""
+
+    def __init__(self, periods, restart_weights=(1,), **kwargs):
+        if len(periods) != len(restart_weights):
+            raise ValueError(f'periods {list(periods)} and restart_weights '
+                             f'{list(restart_weights)} must have the same length')
+        self.periods, self.restart_weights = list(periods), list(restart_weights)
+        super().__init__(**kwargs)
+
+    def get_lr(self, runner, base_lr):
+        return S.cosine_restart_lr(base_lr, self.progress(runner)[0], self.periods,
+                                   self.restart_weights, self.target_lr(base_lr))
+
+
+@HOOKS.register_module()
+class CyclicLrUpdaterHook(LrUpdaterHook):
+    """Cyclical lr (per iteration only): up to ``base*target_ratio[0]``, down to ``base*target_ratio[1]``."""
+
+    def __init__(self, by_epoch=False, target_ratio=(10, 1e-4), cyclic_times=1,
+                 step_ratio_up=0.4, anneal_strategy='cos', gamma=1.0, **kwargs):
+        if by_epoch:
+            raise ValueError('cyclic lr works per iteration only: set by_epoch=False')
+        if not 0 <= step_ratio_up < 1:
+            raise ValueError(f'step_ratio_up must be in [0, 1), got {step_ratio_up!r}')
+        if not 0 < gamma <= 1:
+            raise ValueError(f'gamma must be in (0, 1], got {gamma!r}')
+        S._annealer(anneal_strategy)
+        self.target_ratio = S.normalize_target_ratio(target_ratio)
+        self.cyclic_times, self.step_ratio_up = cyclic_times, step_ratio_up
+        self.anneal_strategy, self.gamma = anneal_strategy, gamma
+        super().__init__(by_epoch=False, **kwargs)
+
+    def get_lr(self, runner, base_lr):
+        return S.cyclic_lr(base_lr, runner.iter, runner.max_iters, self.target_ratio,
+                           self.cyclic_times, self.step_ratio_up, self.anneal_strategy, self.gamma)
+
+
+@HOOKS.register_module()
+class OneCycleLrUpdaterHook(LrUpdaterHook):
+    """1cycle (per iteration only): ``max_lr/div_factor`` up to ``max_lr``, then far below."""
+
+    def __init__(self, max_lr, total_steps=None, pct_start=0.3, anneal_strategy='cos',
+                 div_factor=25, final_div_factor=1e4, three_phase=False, by_epoch=False,
+                 **kwargs):
+        if by_epoch:
+            raise ValueError('OneCycle lr works per iteration only: set by_epoch=False')
+        if not isinstance(max_lr, (numbers.Number, list, tuple, dict)):
+            raise TypeError(f'max_lr must be a number, a list (one per param group) or a '
+                            f'dict (one per optimizer), got {max_lr!r}')
+        if total_steps is not None and not isinstance(total_steps, int):
+            raise TypeError(f'total_steps must be an int, got {total_steps!r}')
+        if not isinstance(pct_start, float) or not 0 <= pct_start <= 1:
+            raise ValueError(f'pct_start must be a float in [0, 1], got {pct_start!r}')
+        S._annealer(anneal_strategy)
+        self.max_lr, self.total_steps, self.pct_start = max_lr, total_steps, pct_start
+        self.anneal_strategy, self.three_phase = anneal_strategy, three_phase
+        self.div_factor, self.final_div_factor = div_factor, final_div_factor
+        super().__init__(by_epoch=False, **kwargs)
+
+    def before_run(self, runner):
+        self._total = self.total_steps if self.total_steps is not None else runner.max_iters
+        if self._total < runner.max_iters:
+            raise ValueError(f'OneCycle: total_steps={self._total} is shorter than the run '
+                             f'({runner.max_iters} iterations)')
+        self._base_lr = {}
+        for name, optimizer in optimizers_of(runner).items():
+            max_lrs = per_group(self.max_lr, name, optimizer, 'max_lr')
+            self._base_lr[name] = [lr / self.div_factor for lr in max_lrs]
+            for group, lr in zip(optimizer.param_groups, self._base_lr[name]):
+                group.setdefault('initial_lr', lr)
+
+    def get_lr(self, runner, base_lr):
+        return S.one_cycle_lr(runner.iter, base_lr * self.div_factor, self._total,
+                              self.pct_start, self.anneal_strategy, self.div_factor,
+                              self.final_div_factor, self.three_phase)
+
+
+def per_group(value, name, optimizer, key):
+    """One value per param group from a number, a list, or a dict keyed by optimizer name."""
+    groups = len(optimizer.param_groups)
+    if isinstance(value, dict):
+        name = name or type(optimizer).__name__   # a single optimizer is keyed by its class
+        if name not in value:
+            raise KeyError(f'{key}: no entry for optimizer {name!r} in {value!r}')
+        value = value[name]
+    if isinstance(value, numbers.Number):
+        return [value] * groups
+    if len(value) != groups:
+        raise ValueError(f'{key}: expected {groups} values (one per param group), got {value!r}')
+    return list(value)

@@ -1,0 +1,101 @@
+"""Small hooks: free the CUDA cache, sync BN buffers, reshuffle per epoch, stop on NaN loss."""
+import math
+
+import torch
+
+from cls_lab.registry import HOOKS
+
+from ..dist import all_reduce_buffers
+from .hook import Hook
+
+
+@HOOKS.register_module()
+class EmptyCacheHook(Hook):
+    """``torch.cuda.empty_cache()`` after each epoch (and/or before it, after each iter)."""
+
+    def __init__(self, before_epoch=False, after_epoch=True, after_iter=False):
+        self._before_epoch, self._after_epoch = before_epoch, after_epoch
+        self._after_iter = after_iter
+
+    def _empty(self):
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
+
+    def before_epoch(self, runner):
+        if self._before_epoch:
+            self._empty()
+
+    def after_epoch(self, runner):
+        if self._after_epoch:
+            self._empty()
+
+    def after_iter(self, runner):
+        if self._after_iter:
+            self._empty()
+
+
+@HOOKS.register_module()
+class SyncBuffersHook(Hook):
+    """Average BN running statistics over the processes at the end of every epoch."""
+
+    def __init__(self, distributed=True):
+        self.distributed = distributed
+
+    def after_epoch(self, runner):
+        if self.distributed:
+            all_reduce_buffers(runner.model)
+
+
+@HOOKS.register_module()
+class DistSamplerSeedHook(Hook):
+    """``sampler.set_epoch(epoch)`` before each epoch: a new, reproducible order per epoch."""
+
+    def before_epoch(self, runner):
+        loader = runner.data_loader
+        for owner in (getattr(loader, 'sampler', None),
+                      getattr(getattr(loader, 'batch_sampler', None), 'sampler', None)):
+            if hasattr(owner, 'set_epoch'):
+                owner.set_epoch(runner.epoch)
+                return
+
+
+@HOOKS.register_module()
+class CheckInvalidLossHook(Hook):
+    """Stop training at the first NaN or inf loss, saying where it happened.
+
+    It runs VERY_HIGH, before OptimizerHook, so the bad gradient never reaches the weights.
+    It reads ``log_vars`` (already Python floats), so checking costs nothing.
+    """
+    priority = 'VERY_HIGH'
+
+    def __init__(self, interval=1):
+        self.interval = interval
+
+    def after_train_iter(self, runner):
+        if not self.every_n_iters(runner, self.interval):
+            return
+        outputs = runner.outputs
+        values = dict(outputs.get('log_vars') or {})
+        if not values and 'loss' in outputs:
+            values['loss'] = float(outputs['loss'].detach())
+        bad = {key: v for key, v in values.items()
+               if isinstance(v, (int, float)) and not math.isfinite(v)}
+        if bad:
+            raise FloatingPointError(self._message(runner, bad))
+
+    @staticmethod
+    def _message(runner, bad):
+        where = (f'epoch {runner.epoch + 1}, iteration {runner.inner_iter + 1} of the epoch '
+                 f'(iter {runner.iter + 1} overall)')
+        losses = ', '.join(f'{key}={value}' for key, value in bad.items())
+        text = f'invalid loss at {where}: {losses}.'
+        metas = (runner.data_batch or {}).get('img_metas') if isinstance(
+            runner.data_batch, dict) else None
+        files = [m.get('ori_filename') or m.get('filename') for m in metas or []
+                 if isinstance(m, dict)]
+        files = [f for f in files if f]
+        if files:
+            shown = ', '.join(files[:8]) + (f' (+{len(files) - 8} more)' if len(files) > 8 else '')
+            text += f' Images in this batch: {shown}.'
+        return text + (' Lower the learning rate, add optimizer_config=dict(grad_clip='
+                       'dict(max_norm=35)) or check the data.')

@@ -1,0 +1,215 @@
+"""Momentum updater hooks: schedule SGD's ``momentum`` (or Adam's ``betas[0]``) like the lr.
+
+``momentum_config=dict(policy='cyclic', target_ratio=(0.85 / 0.95, 1))`` becomes a
+``CyclicMomentumUpdaterHook``, usually next to a cyclic ``lr_config``: momentum goes down
+while the lr goes up (seed 003 §5). The timing is the lr hooks' (see ``lr_updater.py``);
+warmup *divides* the momentum by the warmup factor, so it starts high and settles
+(mmcv 1.x's intent; its constant/linear/exp warmup code read a stale attribute, fixed here).
+"""
+from cls_lab.registry import HOOKS
+from .hook import Hook
+from .lr_updater import optimizers_of, per_group, policy_hook_type, _check_step, _unwrap
+from .. import lr_schedules as S
+
+__all__ = ['MomentumUpdaterHook', 'StepMomentumUpdaterHook', 'CosineAnnealingMomentumUpdaterHook',
+           'CyclicMomentumUpdaterHook', 'OneCycleMomentumUpdaterHook', 'momentum_hook_type',
+           'build_momentum_hook']
+
+
+def momentum_hook_type(policy):
+    """``'cyclic'`` -> ``'CyclicMomentumUpdaterHook'``; a clear ``KeyError`` for unknown policies."""
+    return policy_hook_type(policy, 'MomentumUpdaterHook')
+
+
+def build_momentum_hook(momentum_config):
+    """A hook from ``momentum_config`` (``policy=`` or ``type=``); None for None."""
+    if momentum_config is None or isinstance(momentum_config, Hook):
+        return momentum_config
+    args = dict(momentum_config)
+    if 'type' not in args:
+        if 'policy' not in args:
+            raise KeyError(f'momentum_config needs a "policy" key, got {args!r}')
+        args['type'] = momentum_hook_type(args.pop('policy'))
+    args.pop('priority', None)
+    return HOOKS.build(args)
+
+
+def get_group_momentum(group, optimizer=None):
+    """A param group's momentum: ``group['momentum']`` (SGD, RMSprop) or ``betas[0]`` (Adam*)."""
+    if 'momentum' in group:
+        return group['momentum']
+    if 'betas' in group:
+        return group['betas'][0]
+    name = type(optimizer).__name__ if optimizer is not None else 'this optimizer'
+    raise KeyError(f'momentum_config needs an optimizer with "momentum" or "betas"; '
+                   f'{name} has neither')
+
+
+def set_group_momentum(group, value):
+    if 'momentum' in group:
+        group['momentum'] = value
+    elif 'betas' in group:
+        group['betas'] = (value, group['betas'][1])
+
+
+class MomentumUpdaterHook(Hook):
+    """Base class: subclasses give ``get_momentum(runner, base_momentum)``."""
+    priority = 'HIGH'
+
+    def __init__(self, by_epoch=True, warmup=None, warmup_iters=0, warmup_ratio=0.9):
+        if warmup is not None:
+            if warmup not in S.WARMUPS:
+                raise ValueError(f'warmup must be one of {S.WARMUPS} or None, got {warmup!r}')
+            if not warmup_iters > 0:
+                raise ValueError(f'warmup_iters must be a positive integer, got {warmup_iters!r}')
+            if not 0 < warmup_ratio <= 1.0:
+                raise ValueError(f'warmup_ratio must be in (0, 1], got {warmup_ratio!r}')
+        self.by_epoch, self.warmup = by_epoch, warmup
+        self.warmup_iters, self.warmup_ratio = warmup_iters, warmup_ratio
+        self._base_momentum = {}      # optimizer name -> [initial momentum per group]
+        self._regular_momentum = {}   # optimizer name -> [momentum per group without warmup]
+
+    @property
+    def base_momentum(self):
+        return _unwrap(self._base_momentum)
+
+    @property
+    def regular_momentum(self):
+        return _unwrap(self._regular_momentum)
+
+    def get_momentum(self, runner, base_momentum):
+        raise NotImplementedError
+
+    def progress(self, runner):
+        if self.by_epoch:
+            return runner.epoch, runner.max_epochs
+        return runner.iter, runner.max_iters
+
+    def get_regular_momentum(self, runner):
+        return {name: [self.get_momentum(runner, m) for m in values]
+                for name, values in self._base_momentum.items()}
+
+    def get_warmup_momentum(self, cur_iter):
+        factor = S.warmup_factor(self.warmup, cur_iter, self.warmup_iters, self.warmup_ratio)
+        return {name: [m / factor for m in values]
+                for name, values in self._regular_momentum.items()}
+
+    def _set_momentum(self, runner, groups_by_name):
+        for name, optimizer in optimizers_of(runner).items():
+            for group, value in zip(optimizer.param_groups, groups_by_name.get(name, [])):
+                set_group_momentum(group, value)
+
+    def before_run(self, runner):
+        self._base_momentum = {}
+        for name, optimizer in optimizers_of(runner).items():
+            for group in optimizer.param_groups:
+                group.setdefault('initial_momentum', get_group_momentum(group, optimizer))
+            self._base_momentum[name] = [g['initial_momentum'] for g in optimizer.param_groups]
+
+    def before_train_epoch(self, runner):
+        if not self.by_epoch:
+            return
+        self._regular_momentum = self.get_regular_momentum(runner)
+        self._set_momentum(runner, self._regular_momentum)
+
+    def before_train_iter(self, runner):
+        cur_iter = runner.iter
+        warming_up = self.warmup is not None and cur_iter < self.warmup_iters
+        if not self.by_epoch:
+            self._regular_momentum = self.get_regular_momentum(runner)
+            self._set_momentum(runner, self.get_warmup_momentum(cur_iter) if warming_up
+                               else self._regular_momentum)
+        elif warming_up:
+            self._set_momentum(runner, self.get_warmup_momentum(cur_iter))
+        elif self.warmup is not None and cur_iter == self.warmup_iters:
+            self._set_momentum(runner, self._regular_momentum)
+
+
+@HOOKS.register_module()
+class StepMomentumUpdaterHook(MomentumUpdaterHook):
+    """Multiply the momentum by ``gamma`` (default 0.5) at each step, never below ``min_momentum``."""
+
+    def __init__(self, step, gamma=0.5, min_momentum=None, **kwargs):
+        _check_step(step)
+        self.step, self.gamma, self.min_momentum = step, gamma, min_momentum
+        super().__init__(**kwargs)
+
+    def get_momentum(self, runner, base_momentum):
+        return S.step_lr(base_momentum, self.progress(runner)[0], self.step, self.gamma,
+                         self.min_momentum)
+
+
+@HOOKS.register_module()
+class CosineAnnealingMomentumUpdaterHook(MomentumUpdaterHook):
+    """Half a cosine from the initial momentum to ``min_momentum`` (or ``base*min_momentum_ratio``)."""
+
+    def __init__(self, min_momentum=None, min_momentum_ratio=None, **kwargs):
+        S.min_value(1.0, min_momentum, min_momentum_ratio, name='min_momentum')
+        self.min_momentum, self.min_momentum_ratio = min_momentum, min_momentum_ratio
+        super().__init__(**kwargs)
+
+    def get_momentum(self, runner, base_momentum):
+        progress, total = self.progress(runner)
+        target = S.min_value(base_momentum, self.min_momentum, self.min_momentum_ratio,
+                             name='min_momentum')
+        return S.cosine_annealing_lr(base_momentum, progress, total, target)
+
+
+@HOOKS.register_module()
+class CyclicMomentumUpdaterHook(MomentumUpdaterHook):
+    """Cyclic momentum (per iteration): down to ``base*target_ratio[0]``, back to ``base*target_ratio[1]``."""
+
+    def __init__(self, by_epoch=False, target_ratio=(0.85 / 0.95, 1), cyclic_times=1,
+                 step_ratio_up=0.4, anneal_strategy='cos', gamma=1.0, **kwargs):
+        if by_epoch:
+            raise ValueError('cyclic momentum works per iteration only: set by_epoch=False')
+        if not 0 <= step_ratio_up < 1:
+            raise ValueError(f'step_ratio_up must be in [0, 1), got {step_ratio_up!r}')
+        if not 0 < gamma <= 1:
+            raise ValueError(f'gamma must be in (0, 1], got {gamma!r}')
+        S._annealer(anneal_strategy)
+        self.target_ratio = S.normalize_target_ratio(target_ratio)
+        self.cyclic_times, self.step_ratio_up = cyclic_times, step_ratio_up
+        self.anneal_strategy, self.gamma = anneal_strategy, gamma
+        super().__init__(by_epoch=False, **kwargs)
+
+    def get_momentum(self, runner, base_momentum):
+        return S.cyclic_lr(base_momentum, runner.iter, runner.max_iters, self.target_ratio,
+                           self.cyclic_times, self.step_ratio_up, self.anneal_strategy, self.gamma)
+
+
+@HOOKS.register_module()
+class OneCycleMomentumUpdaterHook(MomentumUpdaterHook):
+    """Momentum for 1cycle: ``max_momentum`` -> ``base_momentum`` while the lr rises, and back."""
+
+    def __init__(self, base_momentum=0.85, max_momentum=0.95, pct_start=0.3,
+                 anneal_strategy='cos', three_phase=False, by_epoch=False, **kwargs):
+        if by_epoch:
+            raise ValueError('OneCycle momentum works per iteration only: set by_epoch=False')
+        if not isinstance(pct_start, float) or not 0 <= pct_start <= 1:
+            raise ValueError(f'pct_start must be a float in [0, 1], got {pct_start!r}')
+        S._annealer(anneal_strategy)
+        self.low, self.high = base_momentum, max_momentum
+        self.pct_start, self.anneal_strategy = pct_start, anneal_strategy
+        self.three_phase = three_phase
+        super().__init__(by_epoch=False, **kwargs)
+
+    def before_run(self, runner):
+        self._bounds = {}   # optimizer name -> [(low, high) per group]
+        for name, optimizer in optimizers_of(runner).items():
+            if 'momentum' not in optimizer.defaults and 'betas' not in optimizer.defaults:
+                raise ValueError(f'OneCycle momentum needs an optimizer with momentum or betas; '
+                                 f'{type(optimizer).__name__} has neither')
+            lows = per_group(self.low, name, optimizer, 'base_momentum')
+            highs = per_group(self.high, name, optimizer, 'max_momentum')
+            self._bounds[name] = list(zip(lows, highs))
+            for group, high in zip(optimizer.param_groups, highs):
+                set_group_momentum(group, high)
+        self._base_momentum = {name: [high for _, high in bounds]
+                               for name, bounds in self._bounds.items()}
+
+    def get_regular_momentum(self, runner):
+        return {name: [S.one_cycle_momentum(runner.iter, runner.max_iters, low, high,
+                                            self.pct_start, self.anneal_strategy,
+                                            self.three_phase) for low, high in bounds]
+                for name, bounds in self._bounds.items()}

@@ -1,0 +1,4 @@
+"""Classifiers."""
+from .image_classifier import ImageClassifier, parse_losses
+
+__all__ = ['ImageClassifier', 'parse_losses']

@@ -1,0 +1,111 @@
+"""ImageClassifier = backbone -> neck -> head, plus the train_step/val_step the runner calls.
+
+``forward(img, return_loss=True, gt_label=...)`` gives a dict of losses and accuracy;
+``forward(img, return_loss=False)`` gives one softmax score array per image.
+"""
+import copy
+from collections import OrderedDict
+
+import torch
+
+from cls_lab.registry import MODELS
+
+from ..bricks import BaseModule
+from ..utils.augment import Augments
+
+
+def parse_losses(losses):
+    """Sum every entry whose key contains 'loss'; return (total, log_vars of python floats).
+
+    A tensor logs its mean, a list of tensors the sum of their means, a dict (accuracy) each
+    of its entries under its own key, e.g. ``top-1``.
+    """
+    log_vars = OrderedDict()
+    for name, value in losses.items():
+        if isinstance(value, torch.Tensor):
+            log_vars[name] = value.mean()
+        elif isinstance(value, (list, tuple)):
+            log_vars[name] = sum(v.mean() for v in value)
+        elif isinstance(value, dict):
+            log_vars.update(value)
+        else:
+            raise TypeError(f'loss {name!r} is a {type(value).__name__}; expected a tensor, '
+                            'a list of tensors or a dict of tensors')
+    loss_keys = [k for k in log_vars if 'loss' in k]
+    if not loss_keys:
+        raise KeyError(f'no key containing "loss" among the head outputs {list(losses)}')
+    total = sum(log_vars[k] for k in loss_keys)
+    log_vars['loss'] = total
+    return total, OrderedDict((k, float(v.detach().item()) if torch.is_tensor(v) else float(v))
+                              for k, v in log_vars.items())
+
+
+@MODELS.register_module()
+class ImageClassifier(BaseModule):
+    """The standard classifier; ``pretrained='file.pth'`` initialises the backbone from a file."""
+
+    def __init__(self, backbone, neck=None, head=None, pretrained=None, train_cfg=None,
+                 init_cfg=None):
+        super().__init__(init_cfg)
+        if pretrained is not None:          # the 0.x shortcut for the backbone's init_cfg
+            backbone = dict(copy.deepcopy(backbone),
+                            init_cfg=dict(type='Pretrained', checkpoint=pretrained))
+        self.backbone = MODELS.build(backbone)
+        self.neck = MODELS.build(neck) if neck is not None else None
+        self.head = MODELS.build(head) if head is not None else None
+        augments = (train_cfg or {}).get('augments')
+        self.augments = Augments(augments) if augments else None
+
+    @property
+    def with_neck(self):
+        return self.neck is not None
+
+    @property
+    def with_head(self):
+        return self.head is not None
+
+    def extract_feat(self, img, stage='neck'):
+        """Features after the backbone (``stage='backbone'``) or after the neck (default)."""
+        if stage not in ('backbone', 'neck', 'pre_logits'):
+            raise ValueError(f"stage must be 'backbone', 'neck' or 'pre_logits', got {stage!r}")
+        x = self.backbone(img)
+        if stage == 'backbone':
+            return x
+        if self.with_neck:
+            x = self.neck(x)
+        if stage == 'pre_logits' and self.with_head:
+            x = self.head.pre_logits(x)
+        return x
+
+    def forward_train(self, img, gt_label, **kwargs):
+        """Losses and accuracy of a batch (after Mixup/CutMix when ``train_cfg`` asks)."""
+        if self.augments is not None:
+            img, gt_label = self.augments(img, gt_label)
+        return self.head.forward_train(self.extract_feat(img), gt_label)
+
+    def simple_test(self, img, img_metas=None, **kwargs):
+        """One softmax score array per image."""
+        return self.head.simple_test(self.extract_feat(img), **kwargs)
+
+    def forward(self, img, return_loss=True, **kwargs):
+        if return_loss:
+            if 'gt_label' not in kwargs:
+                raise KeyError('ImageClassifier.forward(return_loss=True) needs gt_label=...; '
+                               'pass return_loss=False to predict')
+            return self.forward_train(img, **kwargs)
+        return self.simple_test(img, **kwargs)
+
+    def _step(self, data):
+        losses = self(**data)
+        loss, log_vars = parse_losses(losses)
+        img = data['img']
+        num = len(img[0]) if isinstance(img, (list, tuple)) else len(img)
+        return dict(loss=loss, log_vars=log_vars, num_samples=num)
+
+    def train_step(self, data, optimizer=None, **kwargs):
+        """``dict(loss, log_vars, num_samples)``; backward/step are the OptimizerHook's job."""
+        return self._step(data)
+
+    def val_step(self, data, optimizer=None, **kwargs):
+        """Same as train_step, on validation data (nothing is updated)."""
+        return self._step(data)

@@ -1,0 +1,48 @@
+"""StackedLinearClsHead: an MLP head (Linear -> [norm] -> act -> [dropout]) ... -> Linear."""
+import torch.nn as nn
+
+from cls_lab.registry import MODELS
+
+from ..bricks import build_activation_layer, build_norm_layer
+from .cls_head import ClsHead, _check_num_classes
+
+
+class LinearBlock(nn.Module):
+    """fc, then optional norm, activation and dropout."""
+
+    def __init__(self, in_channels, out_channels, dropout_rate=0., norm_cfg=None, act_cfg=None):
+        super().__init__()
+        self.fc = nn.Linear(in_channels, out_channels)
+        self.norm = build_norm_layer(norm_cfg, out_channels)[1] if norm_cfg else None
+        self.act = build_activation_layer(act_cfg) if act_cfg else None
+        self.dropout = nn.Dropout(dropout_rate) if dropout_rate > 0 else None
+
+    def forward(self, x):
+        for layer in (self.fc, self.norm, self.act, self.dropout):
+            x = x if layer is None else layer(x)
+        return x
+
+
+@MODELS.register_module()
+class StackedLinearClsHead(ClsHead):
+    """Hidden layers of sizes ``mid_channels`` then the class layer (no activation on it)."""
+
+    def __init__(self, num_classes, in_channels, mid_channels, dropout_rate=0., norm_cfg=None,
+                 act_cfg=dict(type='ReLU'), init_cfg=dict(type='Normal', layer='Linear', std=0.01),
+                 **kwargs):
+        super().__init__(init_cfg=init_cfg, **kwargs)
+        _check_num_classes(self, num_classes)
+        if not isinstance(mid_channels, (list, tuple)) or not mid_channels:
+            raise ValueError(f'StackedLinearClsHead: mid_channels must be a non-empty list, '
+                             f'got {mid_channels!r}')
+        self.num_classes, self.in_channels = num_classes, in_channels
+        sizes = [in_channels, *mid_channels]
+        self.layers = nn.ModuleList(
+            [LinearBlock(a, b, dropout_rate, norm_cfg, act_cfg) for a, b in zip(sizes, sizes[1:])]
+            + [LinearBlock(sizes[-1], num_classes)])
+
+    def logits(self, x):
+        x = self.pre_logits(x)
+        for layer in self.layers:
+            x = layer(x)
+        return x

@@ -1,0 +1,134 @@
+"""Train a classifier from a config file.
+
+    python -m cls_lab train configs/lenet/lenet5_digits.py
+    python -m cls_lab train CONFIG --work-dir work_dirs/try1 --cfg-options runner.max_epochs=2
+    python -m cls_lab train CONFIG --resume-from auto     # continue from work_dir's latest.pth
+    torchrun --nproc_per_node 2 -m cls_lab train CONFIG --launcher pytorch
+
+The work directory (default work_dirs/<config name>) receives the config as trained,
+a <timestamp>.log text log, the metric log and the checkpoints.
+"""
+import copy
+import platform
+import sys
+import time
+from pathlib import Path
+
+from cls_lab.config import Config, DictAction
+
+
+def add_arguments(parser):
+    parser.add_argument('config', help='config file (.py, .json or .yaml)')
+    parser.add_argument('--work-dir', help='where logs and checkpoints go '
+                        '(default: cfg.work_dir, else work_dirs/<config name>)')
+    parser.add_argument('--resume-from', help='checkpoint to resume training from '
+                        '(weights, optimizer, epoch); "auto" = latest in the work dir')
+    parser.add_argument('--auto-resume', action='store_true',
+                        help='same as --resume-from auto')
+    parser.add_argument('--load-from', help='checkpoint whose weights start the training '
+                        '(epoch counts from 0, as for fine-tuning)')
+    parser.add_argument('--no-validate', action='store_true',
+                        help='do not evaluate on data.val during training')
+    parser.add_argument('--device', help='cpu, cuda or cuda:N (default: cuda when present)')
+    parser.add_argument('--gpu-id', type=int, default=0,
+                        help='which GPU to use when not distributed (default 0)')
+    parser.add_argument('--seed', type=int, default=None, help='random seed (default: cfg.seed, '
+                        'else a fresh random one, logged and saved in the checkpoints)')
+    parser.add_argument('--deterministic', action='store_true',
+                        help='deterministic cuDNN / torch algorithms (slower)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction, metavar='KEY=VALUE',
+                        help='override config keys, e.g. data.samples_per_gpu=64 '
+                        '"workflow=[(train,1),(val,1)]"')
+    parser.add_argument('--launcher', choices=['none', 'pytorch'], default='none',
+                        help='"pytorch" when started by torchrun (one process per GPU)')
+
+
+def main(args):
+    from cls_lab.apis import get_root_logger, init_random_seed, set_random_seed, train_model
+    from cls_lab.datasets import build_dataset
+    from cls_lab.models import build_classifier
+
+    cfg = load_config(args)
+    distributed = args.launcher != 'none'
+    if distributed:
+        from cls_lab.engine.dist import init_dist
+        init_dist(args.launcher, **cfg.get('dist_params', {}))
+
+    work_dir = Path(cfg.work_dir)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    cfg.dump(str(work_dir / Path(args.config).with_suffix('.py').name))
+    timestamp = time.strftime('%Y%m%d_%H%M%S', time.localtime())
+    logger = get_root_logger(work_dir / f'{timestamp}.log', cfg.get('log_level', 'INFO'))
+
+    env_info = '\n'.join(f'{key}: {value}' for key, value in collect_env().items())
+    logger.info('Environment info:\n' + '-' * 60 + '\n' + env_info + '\n' + '-' * 60)
+    logger.info(f'Distributed training: {distributed}')
+    logger.info(f'Config:\n{cfg.pretty_text}')
+
+    seed = init_random_seed(args.seed if args.seed is not None else cfg.get('seed'))
+    logger.info(f'Set random seed to {seed}, deterministic: {args.deterministic}')
+    set_random_seed(seed, deterministic=args.deterministic)
+    cfg.seed = seed
+    meta = dict(env_info=env_info, seed=seed, exp_name=Path(args.config).name)
+
+    model = build_classifier(cfg.model)
+    model.init_weights()
+    datasets = [build_dataset(cfg.data.train)]
+    if len(cfg.get('workflow', [('train', 1)])) == 2:
+        val_cfg = copy.deepcopy(cfg.data.val)
+        val_cfg.pipeline = cfg.data.train.pipeline   # val phase reports losses: needs labels
+        datasets.append(build_dataset(val_cfg))
+    train_model(model, datasets, cfg, distributed=distributed, validate=not args.no_validate,
+                timestamp=timestamp, meta=meta, device=cfg.device)
+    return 0
+
+
+def load_config(args):
+    """The config with the command line applied: overrides, work_dir, resume/load, device."""
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options, source='--cfg-options')
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = str(Path('work_dirs') / Path(args.config).stem)
+    if args.auto_resume:
+        cfg.resume_from = 'auto'
+    if args.resume_from is not None:
+        cfg.resume_from = args.resume_from
+    if args.load_from is not None:
+        cfg.load_from = args.load_from
+    cfg.device = resolve_device(args.device, args.gpu_id, args.launcher)
+    cfg.gpu_ids = [args.gpu_id]
+    return cfg
+
+
+def resolve_device(device, gpu_id=0, launcher='none'):
+    """``--device`` as given; default cuda:<gpu-id> (or this process's GPU under torchrun)."""
+    import torch
+    if device is not None:
+        return device
+    if not torch.cuda.is_available():
+        return 'cpu'
+    if launcher != 'none':
+        import os
+        return f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}"
+    return f'cuda:{gpu_id}'
+
+
+def collect_env():
+    """Versions worth having in every training log."""
+    import numpy
+    import torch
+    import torchvision
+
+    import cls_lab
+    env = {'sys.platform': sys.platform, 'Python': sys.version.replace('\n', ' '),
+           'machine': platform.machine(), 'CUDA available': torch.cuda.is_available()}
+    if torch.cuda.is_available():
+        env['GPU 0'] = torch.cuda.get_device_name(0)
+        env['CUDA (torch built with)'] = torch.version.cuda
+    env.update({'PyTorch': torch.__version__, 'TorchVision': torchvision.__version__,
+                'NumPy': numpy.__version__, 'torch threads': torch.get_num_threads(),
+                'cls_lab': cls_lab.__version__})
+    return env

@@ -1,0 +1,26 @@
+"""Jupyter widgets (ipywidgets + matplotlib) that show what the kit's code does.
+
+Each widget has a plain-function twin that returns a matplotlib Figure, for scripts,
+papermill runs and tests:
+
+    ConfigEditor(path)                     config_tree(path), plot_config_tree(path), config_diff(text, path)
+    PipelineViewer(pipeline, images)       plot_pipeline(pipeline, image, seed=0)
+    LRCurveExplorer(cfg)                   plot_lr_schedule(lr_config, max_epochs=12)
+    FeatureMapViewer(model, img)           plot_feature_maps(model, img, 'layer2')
+    LiveTrainingPlotHook (custom_hooks)    plot_training_log('work_dirs/x/log.json')
+
+Importing this package registers ``LiveTrainingPlotHook`` in ``HOOKS``. Nothing else in
+cls_lab imports it, so ``import cls_lab`` never needs Jupyter.
+"""
+import matplotlib.pyplot  # noqa: F401  (in a kernel this turns on the inline PNG display of figures)
+
+from .config_editor import ConfigEditor, config_diff, config_tree, plot_config_tree
+from .feature_maps import FeatureMapViewer, plot_feature_maps
+from .lr_explorer import LRCurveExplorer, plot_lr_schedule
+from .pipeline_viewer import PipelineViewer, plot_pipeline
+from .training_curves import LiveTrainingPlotHook, load_training_log, plot_training_log
+
+__all__ = ['ConfigEditor', 'config_tree', 'plot_config_tree', 'config_diff',
+           'PipelineViewer', 'plot_pipeline', 'LRCurveExplorer', 'plot_lr_schedule',
+           'FeatureMapViewer', 'plot_feature_maps',
+           'LiveTrainingPlotHook', 'plot_training_log', 'load_training_log']

@@ -1,0 +1,20 @@
+# RandAugment operations whose strength grows with the magnitude level (the "increasing"
+# variant popularised by timm). RandAugment sets each magnitude_key to
+#   low + magnitude_level / total_level * (high - low)   for magnitude_range=(low, high).
+rand_increasing_policies = [
+    dict(type='AutoContrast'),
+    dict(type='Equalize'),
+    dict(type='Invert'),
+    dict(type='Rotate', magnitude_key='angle', magnitude_range=(0, 30)),
+    dict(type='Posterize', magnitude_key='bits', magnitude_range=(4, 0)),
+    dict(type='Solarize', magnitude_key='thr', magnitude_range=(256, 0)),
+    dict(type='SolarizeAdd', magnitude_key='magnitude', magnitude_range=(0, 110)),
+    dict(type='ColorTransform', magnitude_key='magnitude', magnitude_range=(0, 0.9)),
+    dict(type='Contrast', magnitude_key='magnitude', magnitude_range=(0, 0.9)),
+    dict(type='Brightness', magnitude_key='magnitude', magnitude_range=(0, 0.9)),
+    dict(type='Sharpness', magnitude_key='magnitude', magnitude_range=(0, 0.9)),
+    dict(type='Shear', magnitude_key='magnitude', magnitude_range=(0, 0.3), direction='horizontal'),
+    dict(type='Shear', magnitude_key='magnitude', magnitude_range=(0, 0.3), direction='vertical'),
+    dict(type='Translate', magnitude_key='magnitude', magnitude_range=(0, 0.45), direction='horizontal'),
+    dict(type='Translate', magnitude_key='magnitude', magnitude_range=(0, 0.45), direction='vertical'),
+]

@@ -1,0 +1,96 @@
+"""The notebook series: structure every notebook must have, and papermill parameters.
+
+nbval runs each notebook top to bottom (`make test` passes notebooks/ with --nbval-lax);
+these tests check what nbval does not: the tagged parameters cell, the teaching shape,
+outputs kept only where nbval checks them, and that papermill's injected values take effect.
+"""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cls_lab.tools.notebook_result import result_text
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / 'notebooks').glob('[0-9][0-9]_*.ipynb'))
+CHECK_MARK = '# NBVAL_CHECK_OUTPUT'
+
+
+def load(path):
+    return json.loads(path.read_text(encoding='utf-8'))
+
+
+def code_cells(notebook):
+    return [cell for cell in notebook['cells'] if cell['cell_type'] == 'code']
+
+
+def source(cell):
+    return ''.join(cell['source'])
+
+
+def test_series_is_numbered_without_gaps():
+    numbers = [int(path.name[:2]) for path in NOTEBOOKS]
+    assert numbers == list(range(len(numbers))), [p.name for p in NOTEBOOKS]
+    assert numbers[:1] == [0] and NOTEBOOKS[0].name == '00_quickstart.ipynb'
+
+
+@pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_shape(path):
+    notebook = load(path)
+    cells = notebook['cells']
+    assert cells[0]['cell_type'] == 'markdown' and source(cells[0]).startswith('# '), \
+        f'{path.name}: the first cell must be a markdown title'
+    first_code = code_cells(notebook)[0]
+    assert 'parameters' in first_code.get('metadata', {}).get('tags', []), \
+        f'{path.name}: the first code cell must be tagged "parameters" for papermill'
+    assert any(c['cell_type'] == 'markdown' and 'Exercises' in source(c) for c in cells), \
+        f'{path.name}: needs an "Exercises" markdown cell'
+    assert notebook['metadata']['kernelspec']['name'] == 'python3'
+
+
+@pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.name)
+def test_only_checked_cells_keep_outputs(path):
+    for index, cell in enumerate(code_cells(load(path))):
+        checked = source(cell).lstrip().startswith(CHECK_MARK)
+        if not checked:
+            assert not cell['outputs'], f'{path.name}: code cell {index} has committed outputs'
+            assert cell['execution_count'] is None
+        elif cell['outputs']:
+            for output in cell['outputs']:
+                assert 'image/png' not in output.get('data', {}), \
+                    f'{path.name}: checked cell {index} stores an image'
+
+
+def test_result_text_reads_tagged_cells():
+    notebook = {'cells': [
+        {'cell_type': 'code', 'metadata': {}, 'outputs': [
+            {'output_type': 'stream', 'name': 'stdout', 'text': ['ignored\n']}]},
+        {'cell_type': 'code', 'metadata': {'tags': ['result']}, 'outputs': [
+            {'output_type': 'stream', 'name': 'stdout', 'text': ['top-1: 97.0\n']},
+            {'output_type': 'execute_result', 'data': {'text/plain': ['42']}}]},
+    ]}
+    assert result_text(notebook) == 'top-1: 97.0\n42\n'
+    del notebook['cells'][1]['metadata']['tags']
+    assert result_text(notebook) == 'top-1: 97.0\n42\n'   # falls back to the last code cell
+
+
+def test_quickstart_with_papermill_parameters(tmp_path):
+    """papermill injects new parameters after the tagged cell; the run must use them."""
+    papermill = pytest.importorskip('papermill')
+    out = tmp_path / 'quickstart.ipynb'
+    papermill.execute_notebook(
+        str(ROOT / 'notebooks' / '00_quickstart.ipynb'), str(out),
+        parameters=dict(max_epochs=1, work_dir=str(tmp_path / 'work')),
+        cwd=str(ROOT / 'notebooks'), kernel_name='python3', progress_bar=False)
+    executed = load(out)
+    injected = [c for c in executed['cells']
+                if 'injected-parameters' in c.get('metadata', {}).get('tags', [])]
+    assert len(injected) == 1 and 'max_epochs = 1' in source(injected[0])
+    text = result_text(executed)
+    assert 'epochs trained: 1' in text, text
+    assert (tmp_path / 'work' / 'latest.pth').exists()
+    cli = subprocess.run([sys.executable, '-m', 'cls_lab.tools.notebook_result', str(out)],
+                         capture_output=True, text=True, check=True)
+    assert cli.stdout == text
