@@ -10,3 +10,6 @@ __version__ = '0.1.0'
 #: The repository root: configs/ and data_samples/ live here, and config paths such as
 #: ``data_samples/digits/train`` are relative to it (notebooks ``os.chdir`` there first).
 ROOT = Path(__file__).resolve().parent.parent
+
+# Importing the sub-packages registers every model, dataset, transform, hook and runner.
+from . import models, datasets, engine, apis  # noqa: E402,F401
