@@ -16,7 +16,7 @@ from cls_lab.apis import set_random_seed, single_gpu_test, train_model
 from cls_lab.config import Config
 from cls_lab.datasets import build_dataloader, build_dataset
 from cls_lab.models.selfsup import (ContrastiveHead, MemoryBank, MoCo, NonLinearNeck,
-                                    ProbeNeck, SimCLR, nt_xent_pairs)
+                                    ProbeNeck, nt_xent_pairs)
 from cls_lab.registry import DATASETS, MODELS
 
 ROOT = Path(cls_lab.ROOT)
@@ -273,7 +273,8 @@ def test_selfsup_dataset_hides_labels_and_makes_views():
     sample = dataset[0]
     assert set(sample) == {'img'} and len(sample['img']) == 2
     batch = next(iter(build_dataloader(dataset, 4, 0, seed=0)))
-    assert isinstance(batch['img'], list) and [v.shape for v in batch['img']] == [(4, 3, 32, 32)] * 2
+    assert isinstance(batch['img'], list)
+    assert [v.shape for v in batch['img']] == [(4, 3, 32, 32)] * 2
     assert not torch.equal(batch['img'][0], batch['img'][1])       # two different augmentations
     indexed = DATASETS.build(dict(cfg.data.train, with_idx=True))
     assert indexed[5]['idx'] == 5 and 'gt_label' not in indexed[5]

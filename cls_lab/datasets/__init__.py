@@ -7,9 +7,10 @@ from .custom import CustomDataset, Filelist, ImageNet
 from .metrics import evaluate_classification
 from .samplers import EpochSampler
 from .wrappers import ClassBalancedDataset, ConcatDataset, RepeatDataset
+from .selfsup import SelfSupDataset
 from cls_lab.registry import DATASETS, PIPELINES, TRANSFORMS
 
-__all__ = ['BaseDataset', 'CustomDataset', 'ImageNet', 'Filelist', 'CIFAR10', 'CIFAR100',
+__all__ = ['BaseDataset', 'SelfSupDataset', 'CustomDataset', 'ImageNet', 'Filelist', 'CIFAR10', 'CIFAR100',
            'RepeatDataset', 'ClassBalancedDataset', 'ConcatDataset', 'build_dataset',
            'build_dataloader', 'collate', 'worker_init_fn', 'EpochSampler',
            'evaluate_classification', 'DATASETS', 'PIPELINES', 'TRANSFORMS']

@@ -15,6 +15,7 @@ from .init import (constant_init, initialize, kaiming_init, normal_init, trunc_n
 from .losses import *  # noqa: F401,F403
 from .necks import GlobalAveragePooling
 from .utils import Augments, BatchCutMix, BatchMixup
+from . import selfsup  # noqa: E402,F401  (SimCLR, MoCo, NPID: registers them in MODELS)
 
 __all__ = (backbones.__all__ + heads.__all__ + losses.__all__ + [
     'BaseModule', 'ConvModule', 'build_activation_layer', 'build_conv_layer', 'build_norm_layer',

@@ -78,7 +78,7 @@ def main(args):
         val_cfg = copy.deepcopy(cfg.data.val)
         val_cfg.pipeline = cfg.data.train.pipeline   # val phase reports losses: needs labels
         datasets.append(build_dataset(val_cfg))
-    train_model(model, datasets, cfg, distributed=distributed, validate=not args.no_validate,
+    train_model(model, datasets, cfg, distributed=distributed, validate=not args.no_validate and 'val' in cfg.data,
                 timestamp=timestamp, meta=meta, device=cfg.device)
     return 0
 

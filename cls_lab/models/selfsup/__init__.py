@@ -1,7 +1,7 @@
 """Self-supervised learning (seed 002): algorithms = backbone + neck + head (+ memory bank).
 
 Importing this package registers ``SimCLR``, ``MoCo``, ``NPID``, ``NonLinearNeck``,
-``ContrastiveHead`` and ``MemoryBank`` in ``MODELS``, so configs can name them.
+``ProbeNeck``, ``ContrastiveHead`` and ``MemoryBank`` in ``MODELS``, so configs can name them.
 """
 from .base import BaseSelfSupervisor
 from .contrastive_head import ContrastiveHead
@@ -12,5 +12,5 @@ from .probe_neck import ProbeNeck
 from .npid import NPID
 from .simclr import SimCLR, nt_xent_pairs
 
-__all__ = ['BaseSelfSupervisor', 'SimCLR', 'MoCo', 'NPID', 'NonLinearNeck', 'ProbeNeck', 'ContrastiveHead',
-           'MemoryBank', 'nt_xent_pairs']
+__all__ = ['BaseSelfSupervisor', 'SimCLR', 'MoCo', 'NPID', 'NonLinearNeck', 'ProbeNeck',
+           'ContrastiveHead', 'MemoryBank', 'nt_xent_pairs']

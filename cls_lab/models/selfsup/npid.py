@@ -16,7 +16,8 @@ from .base import BaseSelfSupervisor
 class NPID(BaseSelfSupervisor):
     """backbone -> neck (a feat_dim embedding) -> ContrastiveHead against a MemoryBank.
 
-    ``memory_bank=dict(type='MemoryBank', length=<training set size>, feat_dim=..., momentum=0.5)``.
+    ``memory_bank=dict(type='MemoryBank', length=<training set size>, feat_dim=...)``;
+    ``neg_num`` random bank entries are the negatives (``ensure_neg``: never the image itself).
     """
 
     def __init__(self, backbone, neck=None, head=None, memory_bank=None, neg_num=4096,

@@ -12,7 +12,7 @@ from .base import BaseSelfSupervisor, split_views
 
 
 def nt_xent_pairs(z):
-    """Cosine similarities of 2N embeddings (views stacked [a; b]) split into pos (2N, 1), neg (2N, 2N-2).
+    """Cosine similarities of 2N embeddings (views stacked [a; b]): pos (2N, 1), neg (2N, 2N-2).
 
     Row i's positive is its partner i +/- N; its negatives are all other rows but itself.
     """
