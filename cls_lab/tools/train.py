@@ -78,7 +78,8 @@ def main(args):
         val_cfg = copy.deepcopy(cfg.data.val)
         val_cfg.pipeline = cfg.data.train.pipeline   # val phase reports losses: needs labels
         datasets.append(build_dataset(val_cfg))
-    train_model(model, datasets, cfg, distributed=distributed, validate=not args.no_validate and 'val' in cfg.data,
+    validate = not args.no_validate and 'val' in cfg.data   # self-supervised configs have no val
+    train_model(model, datasets, cfg, distributed=distributed, validate=validate,
                 timestamp=timestamp, meta=meta, device=cfg.device)
     return 0
 
