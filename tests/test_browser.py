@@ -1,7 +1,9 @@
-"""Real-browser test: JupyterLab + headless Chromium run tests/browser/widgets.ipynb.
+"""Real-browser test: JupyterLab + headless Chromium run the widget notebooks.
 
-Every widget must render (its DOM present, its picture loaded), with no "Error displaying
-widget" and no JavaScript console error. A screenshot of each widget goes to docs/img/.
+tests/browser/widgets.ipynb shows all five widgets; notebooks 01, 02, 04 and 08 of the series
+use theirs. In each, every widget must render (its DOM present, its picture loaded), show no
+error of its own, and the page must have no "Error displaying widget" and no JavaScript
+console error. CLS_LAB_SCREENSHOTS=1 refreshes the README's screenshots in docs/img/.
 Debian's chromium is driven by playwright (no browser download); skipped without it.
 """
 import json
@@ -18,7 +20,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = '/usr/bin/chromium'
-NOTEBOOK = ROOT / 'tests' / 'browser' / 'widgets.ipynb'
+WIDGET_NOTEBOOK = ROOT / 'tests' / 'browser' / 'widgets.ipynb'
 SHOTS = ROOT / 'docs' / 'img'
 TOKEN = 'cls-lab-browser-test'
 FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -32,6 +34,15 @@ WIDGETS = {
     'cls-lab-feature-map-viewer': 'feature_map_viewer.png',
     'cls-lab-live-training': 'live_training.png',
 }
+# notebook -> the widgets it must show (the training notebooks run under nbval only: too slow here)
+NOTEBOOKS = {
+    WIDGET_NOTEBOOK: list(WIDGETS),
+    ROOT / 'notebooks' / '01_registry.ipynb': ['cls-lab-config-editor'],
+    ROOT / 'notebooks' / '02_config.ipynb': ['cls-lab-config-editor'],
+    ROOT / 'notebooks' / '04_pipelines.ipynb': ['cls-lab-pipeline-viewer'],
+    ROOT / 'notebooks' / '08_optimizers_and_schedules.ipynb': ['cls-lab-lr-curve-explorer'],
+}
+ERROR_RED = 'b00020'   # the colour every widget gives its own error messages
 
 pytestmark = [
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f'{CHROMIUM} is absent '
@@ -54,11 +65,12 @@ def api(port, path):
 
 @pytest.fixture(scope='module')
 def lab(tmp_path_factory):
-    """A JupyterLab server on a free local port serving a scratch copy of the notebook."""
+    """A JupyterLab server on a free local port serving scratch copies of the notebooks."""
     home = tmp_path_factory.mktemp('lab')
     work = home / 'work'
     work.mkdir()
-    shutil.copy(NOTEBOOK, work / NOTEBOOK.name)   # the browser autosaves; keep the repo clean
+    for notebook in NOTEBOOKS:   # the browser autosaves: keep the repository's copies clean
+        shutil.copy(notebook, work / notebook.name)
     settings = home / 'settings' / '@jupyterlab' / 'notebook-extension'
     settings.mkdir(parents=True)
     # render every cell (no windowing), so every widget is in the DOM
@@ -109,15 +121,57 @@ def wait_for(condition, timeout, what):
     raise AssertionError(f'timed out after {timeout} s waiting for {what}')
 
 
+def shut_down_kernels(port):
+    """End every session (and its kernel): each test starts from a quiet server."""
+    for session in api(port, '/api/sessions'):
+        url = f'http://127.0.0.1:{port}/api/sessions/{session["id"]}?token={TOKEN}'
+        urllib.request.urlopen(urllib.request.Request(url, method='DELETE'), timeout=10).close()
+
+
 def kernel_idle(port):
     sessions = api(port, '/api/sessions')
     return bool(sessions) and all(s['kernel']['execution_state'] == 'idle' for s in sessions)
 
 
-def test_widgets_render_in_jupyterlab(lab, tmp_path):
+def run_all_cells(page, port, name):
+    """Open notebook ``name``, wait for an idle kernel, run every cell, wait for the last."""
+    # a workspace of its own per notebook, so no notebook of an earlier test is reopened
+    workspace = name.replace('.ipynb', '').replace('_', '-')
+    page.goto(f'http://127.0.0.1:{port}/lab/workspaces/{workspace}/tree/{name}?token={TOKEN}&reset')
+    page.wait_for_selector('.jp-Notebook .jp-CodeCell', timeout=60_000)
+    # the kernel must be up and idle before running, or the first cells get lost
+    wait_for(lambda: kernel_idle(port), 60, 'the kernel to be idle')
+    page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', timeout=30_000)
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    prompts = page.locator('.jp-CodeCell .jp-InputArea-prompt')
+
+    def all_ran():
+        texts = prompts.all_inner_texts()
+        return all(t.strip() not in ('[ ]:', '[*]:', '') for t in texts) and kernel_idle(port)
+    wait_for(all_ran, 150, f'the {prompts.count()} code cells of {name} to run')
+
+
+def check_widget(page, css):
+    """The widget is in the page once or more, and its text or picture has been drawn."""
+    widget = page.locator(f'.{css}').first
+    assert page.locator(f'.{css}').count() >= 1, f'{css} is not in the page'
+    widget.scroll_into_view_if_needed()
+    if css == 'cls-lab-config-editor':   # text views: the first tab (merged or built) is shown
+        first_view = widget.locator('.widget-html pre').first
+        assert first_view.inner_text().strip() and '✓ loaded' in widget.inner_text()
+    else:   # the live-training widget is the <img> itself; the others contain one
+        picture = page.locator(f'img.{css}, .{css} img.widget-image').first
+        wait_for(lambda: picture.evaluate('i => i.complete && i.naturalWidth > 0'),
+                 20, f'the picture of {css}')
+    return widget
+
+
+@pytest.mark.parametrize('notebook', list(NOTEBOOKS), ids=lambda path: path.stem)
+def test_widgets_render_in_jupyterlab(lab, tmp_path, notebook):
     sync_api = pytest.importorskip('playwright.sync_api')
     port, _work = lab
     console_errors = []
+    shots = SHOTS if os.environ.get('CLS_LAB_SCREENSHOTS') == '1' else tmp_path / 'shots'
     with sync_api.sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
             str(tmp_path / 'chromium-profile'), executable_path=CHROMIUM, headless=True,
@@ -126,41 +180,20 @@ def test_widgets_render_in_jupyterlab(lab, tmp_path):
             page = context.new_page()
             page.on('console', lambda m: m.type == 'error' and console_errors.append(m.text))
             page.on('pageerror', lambda e: console_errors.append(str(e)))
-            page.goto(f'http://127.0.0.1:{port}/lab/tree/{NOTEBOOK.name}?token={TOKEN}&reset')
-            page.wait_for_selector('.jp-Notebook .jp-CodeCell', timeout=60_000)
-            # the kernel must be up and idle before running, or the first cells get lost
-            wait_for(lambda: kernel_idle(port), 60, 'the kernel to be idle')
-            page.wait_for_selector('.jp-Notebook-ExecutionIndicator[data-status="idle"]',
-                                   timeout=30_000)
-            page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-            prompts = page.locator('.jp-CodeCell .jp-InputArea-prompt')
-            count = prompts.count()
-
-            def all_ran():
-                texts = prompts.all_inner_texts()
-                return all(t.strip() not in ('[ ]:', '[*]:', '') for t in texts) \
-                    and kernel_idle(port)
-            wait_for(all_ran, 150, f'the {count} code cells to run')
-            body = page.inner_text('body')
-            assert 'Error displaying widget' not in body
+            run_all_cells(page, port, notebook.name)
+            assert 'Error displaying widget' not in page.inner_text('body')
             errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
             tracebacks = [t for t in errors.all_inner_texts() if 'Traceback' in t or 'Error' in t]
             assert not tracebacks, tracebacks
             assert page.locator('.jupyter-widgets').count() > 0
-            SHOTS.mkdir(parents=True, exist_ok=True)
-            for css, shot in WIDGETS.items():
-                widget = page.locator(f'.{css}')
-                assert widget.count() == 1, f'{css}: {widget.count()} in the page'
-                widget.scroll_into_view_if_needed()
-                if css == 'cls-lab-config-editor':   # text views: the merged config is shown
-                    merged = widget.locator('.widget-html pre').first
-                    assert ' = ' in merged.inner_text() and 'loaded' in widget.inner_text()
-                else:
-                    # the live-training widget is the <img> itself; the others contain one
-                    picture = page.locator(f'img.{css}, .{css} img.widget-image').first
-                    wait_for(lambda: picture.evaluate('i => i.complete && i.naturalWidth > 0'),
-                             20, f'the picture of {css}')
-                widget.screenshot(path=str(SHOTS / shot))
+            own_errors = page.locator(f'.jupyter-widgets [style*="{ERROR_RED}"]').all_inner_texts()
+            assert not own_errors, f'a widget of {notebook.name} shows an error: {own_errors}'
+            shots.mkdir(parents=True, exist_ok=True)
+            for css in NOTEBOOKS[notebook]:
+                widget = check_widget(page, css)
+                if notebook == WIDGET_NOTEBOOK:
+                    widget.screenshot(path=str(shots / WIDGETS[css]))
         finally:
             context.close()
+            shut_down_kernels(port)
     assert not console_errors, console_errors

@@ -50,6 +50,26 @@ def test_notebook_shape(path):
     assert notebook['metadata']['kernelspec']['name'] == 'python3'
 
 
+# the widget each notebook is about (issue: every notebook uses the widget fitting its topic)
+WIDGET_OF = {
+    '00_quickstart': 'LiveTrainingPlotHook', '01_registry': 'viz.ConfigEditor',
+    '02_config': 'viz.ConfigEditor', '03_datasets': 'viz.PipelineViewer',
+    '04_pipelines': 'viz.PipelineViewer', '05_models': 'viz.FeatureMapViewer',
+    '06_networks_from_scratch': 'viz.FeatureMapViewer', '07_resnet_anatomy': 'viz.FeatureMapViewer',
+    '08_optimizers_and_schedules': 'viz.LRCurveExplorer', '09_runner_and_hooks': 'LiveTrainingPlotHook',
+    '10_finetune': 'LiveTrainingPlotHook', '11_inference_and_apis': 'viz.FeatureMapViewer',
+    '12_self_supervised': 'viz.PipelineViewer',
+}
+
+
+@pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_uses_its_widget(path):
+    code = '\n'.join(source(cell) for cell in code_cells(load(path)))
+    widget = WIDGET_OF[path.stem]
+    assert widget in code, f'{path.name}: should show {widget}'
+    assert 'import cls_lab.viz' in code, f'{path.name}: imports cls_lab.viz to register the widgets'
+
+
 @pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.name)
 def test_only_checked_cells_keep_outputs(path):
     for index, cell in enumerate(code_cells(load(path))):

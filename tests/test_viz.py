@@ -62,6 +62,9 @@ def test_feature_map_viewer_controls(resnet, image):
     # only 4-D outputs are offered, in execution order
     layers = [value for _label, value in viewer.layer.options]
     assert layers[0] == 'conv1' and 'fc' not in layers and 'avgpool' in layers
+    # the starting order can be given, as for plot_feature_maps
+    ordered = viz.FeatureMapViewer(resnet, image, layer='layer2.0.conv1', channels=4, order='strongest')
+    assert panel_titles(ordered.figure)[1:] == [f'ch {c}' for c in strongest]
 
 
 def test_plot_feature_maps_shows_the_layer_output(resnet, image):
@@ -103,7 +106,7 @@ class FakeRunner:
 
 def test_live_training_plot_hook_records_and_redraws(tmp_path):
     assert HOOKS.get('LiveTrainingPlotHook') is viz.LiveTrainingPlotHook
-    hook = HOOKS.build(dict(type='LiveTrainingPlotHook', interval=5))
+    hook = HOOKS.build(dict(type='LiveTrainingPlotHook', interval=5, min_seconds=0))
     runner = FakeRunner(tmp_path)
     hook.before_run(runner)
     for epoch in range(2):
@@ -128,6 +131,25 @@ def test_live_training_plot_hook_records_and_redraws(tmp_path):
     np.testing.assert_allclose(loss_ax.lines[0].get_ydata(), ys)
     assert (tmp_path / 'live_training.png').stat().st_size > 1000
     assert bytes(hook.image.value).startswith(b'\x89PNG')
+
+
+def test_live_training_plot_hook_limits_iteration_redraws_in_time(tmp_path):
+    """Fast iterations are not held up by drawing: with min_seconds=1 h only the first
+    iteration redraw, the epoch ends and the end of the run draw."""
+    hook = viz.LiveTrainingPlotHook(interval=1, out_file=None, min_seconds=3600)
+    runner = FakeRunner(tmp_path)
+    hook.before_run(runner)
+    for epoch in range(2):
+        runner.epoch = epoch
+        for inner in range(10):
+            runner.inner_iter = inner
+            runner.outputs = dict(log_vars={'loss': 1.0}, num_samples=4)
+            hook.after_train_iter(runner)
+            runner.iter += 1
+        hook.after_train_epoch(runner)
+    hook.after_run(runner)
+    assert hook.draws == 1 + 2 + 1
+    assert hook.curves.series['loss'][0] == list(range(1, 21))   # every iteration recorded
 
 
 def test_live_training_plot_hook_averages_val_iters(tmp_path):
@@ -245,6 +267,26 @@ def test_config_editor_from_config_object(config_files):
     assert editor.filename == str(config_files) and editor.cfg.runner.max_epochs == 5
 
 
+def test_config_editor_builds_and_shows_registry_errors(tmp_path):
+    from cls_lab.registry import MODELS
+    path = tmp_path / 'model.py'
+    path.write_text("model = dict(type='ResNet_CIFAR', depth=18, base_channels=8)\n")
+    editor = viz.ConfigEditor(str(path), build=lambda cfg: MODELS.build(cfg.model))
+    assert type(editor.built).__name__ == 'ResNet_CIFAR' and editor.tabs.titles[0] == 'built'
+    assert 'ResNet_CIFAR(' in editor.built_view.value
+    # a misspelt type loads as a config but fails to build: the suggestion is shown
+    editor.editor.value = editor.editor.value.replace('ResNet_CIFAR', 'Resnet_CIFAR')
+    assert editor.built is None and isinstance(editor.error, KeyError)
+    assert 'building failed' in editor.status.value and 'ResNet_CIFAR' in editor.built_view.value
+    assert 'Resnet_CIFAR' in editor.merged.value   # the config itself did load
+    # a bad argument is the constructor's TypeError, named as such
+    editor.editor.value = "model = dict(type='ResNet_CIFAR', depht=18)\n"
+    assert isinstance(editor.error, TypeError) and 'depht' in editor.built_view.value
+    editor.editor.value = "model = dict(type='ResNet_CIFAR', depth=18, base_channels=4)\n"
+    assert editor.error is None and editor.built.base_channels == 4
+    assert viz.ConfigEditor(str(path)).tabs.titles[0] == 'merged'   # no build: no tab
+
+
 # ------------------------------------------------------------------ LR curves
 
 def lr_line(fig):
@@ -266,6 +308,22 @@ def test_plot_lr_schedule_matches_the_real_hooks():
                runner=dict(type='EpochBasedRunner', max_epochs=3))
     ys = lr_line(viz.plot_lr_schedule(cfg, iters_per_epoch=2))
     assert len(ys) == 6 and ys[0] == pytest.approx(0.5) and np.all(np.diff(ys) <= 0)
+
+
+def test_lr_curve_explorer_keeps_warmup_by_epoch_across_policies():
+    """warmup_by_epoch belongs to the warmup controls: changing the policy keeps it."""
+    cfg = dict(optimizer=dict(lr=0.1), runner=dict(max_epochs=4),
+               lr_config=dict(policy='CosineAnnealing', min_lr=0.0, warmup='constant',
+                              warmup_iters=1, warmup_ratio=0.5, warmup_by_epoch=True))
+    explorer = viz.LRCurveExplorer(cfg, iters_per_epoch=5)
+    assert explorer.warmup_by_epoch.value and 'warmup_by_epoch' not in explorer.params.value
+    explorer.policy.value = 'step'
+    explorer.params.value = 'step=[3]'
+    assert explorer.lr_config()['warmup_by_epoch'] is True
+    ys = lr_line(explorer.figure)   # a whole first epoch (5 iterations) at half the lr
+    np.testing.assert_allclose(ys, [0.05] * 5 + [0.1] * 10 + [0.01] * 5)
+    explorer.warmup_by_epoch.value = False   # now warmup_iters=1 counts one iteration
+    np.testing.assert_allclose(lr_line(explorer.figure)[:2], [0.05, 0.1])
 
 
 def test_lr_curve_explorer_controls():
@@ -548,3 +606,11 @@ def test_feature_map_viewer_on_a_kit_classifier():
     np.testing.assert_allclose(viewer.figure.axes[0].images[0].get_array().astype(int), expected, atol=1)
     layers = [value for _label, value in viewer.layer.options]
     assert layers[0] == 'backbone.conv1' and 'head.fc' not in layers
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason='needs CUDA')
+def test_feature_map_viewer_with_a_model_on_cuda(resnet, image):
+    """The image is prepared on the CPU; the viewer moves it to the model's device."""
+    import copy
+    viewer = viz.FeatureMapViewer(copy.deepcopy(resnet).cuda(), image, layer="layer1", channels=4)
+    assert 'layer1: output' in viewer.info.value and len(viewer.figure.axes) >= 5

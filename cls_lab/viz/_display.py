@@ -18,10 +18,10 @@ def new_figure(width=8, height=4, **kwargs):
     return Figure(figsize=(width, height), **kwargs)
 
 
-def figure_to_png(fig, dpi=80):
+def figure_to_png(fig, dpi=80, tight=True):
     """The figure rendered as PNG bytes (what an ``ipywidgets.Image`` shows)."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format='png', dpi=dpi, bbox_inches='tight')
+    fig.savefig(buffer, format='png', dpi=dpi, bbox_inches='tight' if tight else None)
     return buffer.getvalue()
 
 

@@ -182,9 +182,11 @@ class ConfigEditor(widgets.VBox):
     """Edit a config's text; see the merged result, the ``_base_`` tree, the diff and ``explain(key)``.
 
     A broken edit shows its error (with the file and line) and keeps the last good views.
+    ``build=fn`` also calls ``fn(cfg)`` after each good load (e.g. ``lambda c: MODELS.build(c.model)``)
+    and shows what it returned, or the registry's error, in a 'built' tab.
     """
 
-    def __init__(self, path_or_cfg, rows=14):
+    def __init__(self, path_or_cfg, rows=14, build=None):
         super().__init__()
         if isinstance(path_or_cfg, Config):
             self.filename = path_or_cfg.filename
@@ -196,6 +198,7 @@ class ConfigEditor(widgets.VBox):
                 text = f.read()
         self.cfg = None
         self.error = None
+        self.build, self.built = build, None
         name = _relative(self.filename) if self.filename else 'config'
         self.editor = widgets.Textarea(value=text, rows=rows, continuous_update=False,
                                        layout=widgets.Layout(width='100%'))
@@ -209,9 +212,13 @@ class ConfigEditor(widgets.VBox):
                                     description='key', ensure_option=False)
         self.explained = widgets.HTML()
         self.tree_image = image_widget()
-        self.tabs = widgets.Tab(children=[self.merged, widgets.VBox([self.tree, self.tree_image]),
-                                          self.diff, widgets.VBox([self.key, self.explained])],
-                                titles=['merged', '_base_ tree', 'diff vs bases', 'explain'])
+        self.built_view = widgets.HTML(layout=widgets.Layout(**scroll))
+        views = [self.merged, widgets.VBox([self.tree, self.tree_image]), self.diff,
+                 widgets.VBox([self.key, self.explained])]
+        titles = ['merged', '_base_ tree', 'diff vs bases', 'explain']
+        if build is not None:
+            views, titles = [self.built_view] + views, ['built'] + titles
+        self.tabs = widgets.Tab(children=views, titles=titles)
         self.editor.observe(lambda _change: self.apply(), names='value')
         self.apply_button.on_click(lambda _button: self.apply())
         self.key.observe(lambda _change: self.explain(), names='value')
@@ -241,6 +248,21 @@ class ConfigEditor(widgets.VBox):
         self.tree_image.value = figure_to_png(draw_tree(node))
         self.key.options = tuple(dotted_keys(cfg.to_dict()))
         self.explain()
+        self.build_object()
+
+    def build_object(self):
+        """Call ``build(cfg)``; show its repr, or its error in red (the config itself loaded)."""
+        if self.build is None or self.cfg is None:
+            return
+        try:
+            self.built = self.build(self.cfg)
+        except Exception as error:   # e.g. a misspelt type: the registry suggests the name
+            self.built, self.error = None, error
+            self.status.value = pre('loaded, but building failed:\n' + describe_error(error),
+                                    color='#b00020')
+            self.built_view.value = error_html(error)
+            return
+        self.built_view.value = pre(repr(self.built))
 
     def explain(self):
         """Show ``cfg.explain(key)`` for the key in the key box."""

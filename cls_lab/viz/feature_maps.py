@@ -99,7 +99,12 @@ def _resize_shorter(rgb, size):
 
 
 def run_model(model, x):
-    """One eval-mode forward without gradients; a cls_lab classifier runs in test mode."""
+    """One eval-mode forward without gradients; a cls_lab classifier runs in test mode.
+
+    ``x`` goes to the model's device first, so a model on CUDA works with a CPU image."""
+    parameter = next(model.parameters(), None)
+    if parameter is not None:
+        x = x.to(parameter.device)
     was_training = model.training
     model.eval()
     try:
@@ -149,7 +154,7 @@ def feature_map(model, x, layer):
     out = caught.get('out')
     if not torch.is_tensor(out) or out.dim() != 4:
         raise ValueError(f'layer {layer!r} does not output a (N,C,H,W) feature map')
-    return out[0], output
+    return out[0].cpu(), output
 
 
 def top_predictions(model, output, k=3):
@@ -157,7 +162,7 @@ def top_predictions(model, output, k=3):
     if isinstance(output, list) and output and isinstance(output[0], np.ndarray):
         scores = np.asarray(output[0], dtype=np.float64)
     elif torch.is_tensor(output) and output.dim() == 2:
-        scores = torch.softmax(output[0].float(), dim=0).numpy()
+        scores = torch.softmax(output[0].float(), dim=0).cpu().numpy()
     else:
         return []
     classes = getattr(model, 'CLASSES', None)
@@ -212,7 +217,7 @@ def draw_feature_maps(shown, fmap, layer, picked, predictions=()):
 class FeatureMapViewer(widgets.VBox):
     """Pick a layer and channels; see that layer's feature maps for ``img`` (and the top classes)."""
 
-    def __init__(self, model, img, layer=None, channels=16, size=None):
+    def __init__(self, model, img, layer=None, channels=16, size=None, order='index'):
         super().__init__()
         self.model = model
         self.x, self.shown = prepare_input(model, img, size)
@@ -226,7 +231,7 @@ class FeatureMapViewer(widgets.VBox):
                                       description='layer')
         self.channels = widgets.IntSlider(value=channels, min=1, max=64, description='channels')
         self.start = widgets.BoundedIntText(value=0, min=0, max=4096, description='from')
-        self.order = widgets.Dropdown(options=['index', 'strongest'], description='order')
+        self.order = widgets.Dropdown(options=['index', 'strongest'], value=order, description='order')
         self.info = widgets.HTML()
         self.image = image_widget()
         self.figure = None

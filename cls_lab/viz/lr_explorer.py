@@ -12,7 +12,8 @@ from ._display import error_html, figure_to_png, format_kwargs, image_widget, ne
 POLICIES = ['fixed', 'step', 'exp', 'poly', 'inv', 'CosineAnnealing', 'CosineRestart',
             'Cyclic', 'OneCycle']
 WARMUPS = [None, 'constant', 'linear', 'exp']
-_SHARED = ('policy', 'warmup', 'warmup_iters', 'warmup_ratio', 'by_epoch')   # have their own controls
+_SHARED = ('policy', 'warmup', 'warmup_iters', 'warmup_ratio', 'warmup_by_epoch',
+           'by_epoch')   # these have their own controls
 
 
 def default_params(policy, epochs, base_lr):
@@ -134,6 +135,8 @@ class LRCurveExplorer(widgets.VBox):
         self.warmup_ratio = widgets.FloatLogSlider(value=lr_config.get('warmup_ratio', 0.1),
                                                    base=10, min=-8, max=0, description='warmup_ratio',
                                                    readout_format='.4f', style=style)
+        self.warmup_by_epoch = widgets.Checkbox(value=lr_config.get('warmup_by_epoch', False),
+                                                description='warmup_by_epoch (iters count epochs)')
         self.by_epoch = widgets.Checkbox(value=lr_config.get('by_epoch', True), description='by_epoch')
         self.epochs = widgets.IntSlider(value=epochs, min=1, max=max(300, epochs),
                                         description='epochs', style=style)
@@ -147,11 +150,12 @@ class LRCurveExplorer(widgets.VBox):
         self.curve = None
         self.policy.observe(self._policy_changed, names='value')
         for control in (self.params, self.warmup, self.warmup_iters, self.warmup_ratio,
-                        self.by_epoch, self.epochs, self.iters_per_epoch, self.base_lr):
+                        self.warmup_by_epoch, self.by_epoch, self.epochs, self.iters_per_epoch, self.base_lr):
             control.observe(lambda _change: self.redraw(), names='value')
         self.add_class('cls-lab-lr-curve-explorer')
         self.children = [widgets.HBox([self.policy, self.params]),
-                         widgets.HBox([self.warmup, self.warmup_iters, self.warmup_ratio]),
+                         widgets.HBox([self.warmup, self.warmup_iters, self.warmup_ratio,
+                                       self.warmup_by_epoch]),
                          widgets.HBox([self.by_epoch, self.epochs, self.iters_per_epoch, self.base_lr]),
                          self.config_line, self.image]
         self.redraw()
@@ -164,6 +168,8 @@ class LRCurveExplorer(widgets.VBox):
         if self.warmup.value:
             cfg.update(warmup=self.warmup.value, warmup_iters=self.warmup_iters.value,
                        warmup_ratio=round(self.warmup_ratio.value, 6))
+            if self.warmup_by_epoch.value:
+                cfg['warmup_by_epoch'] = True
         return cfg
 
     def _policy_changed(self, change):
