@@ -21,7 +21,7 @@ def is_checked(cell):
 def store(path):
     path = Path(path)
     notebook = nbformat.read(path, as_version=4)
-    NotebookClient(notebook, timeout=600, kernel_name='python3',
+    NotebookClient(notebook, timeout=600, kernel_name='python3', store_widget_state=False,
                    resources={'metadata': {'path': str(path.parent)}}).execute()
     for cell in notebook.cells:
         if cell.cell_type != 'code':
@@ -31,6 +31,7 @@ def store(path):
         for output in cell.outputs:
             output.pop('execution_count', None) if output.get('output_type') != 'execute_result' else None
         cell.metadata.pop('execution', None)
+    notebook.metadata.pop('widgets', None)   # widget state: pictures of one run, not source
     nbformat.write(notebook, path)
     print(f'{path}: kept outputs of {sum(map(is_checked, notebook.cells))} checked cells')
 

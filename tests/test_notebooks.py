@@ -83,6 +83,12 @@ def test_only_checked_cells_keep_outputs(path):
                     f'{path.name}: checked cell {index} stores an image'
 
 
+@pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.name)
+def test_no_widget_state_is_stored(path):
+    assert 'widgets' not in load(path)['metadata'], \
+        f'{path.name}: stores widget state (run scripts/store_checked_outputs.py on it)'
+
+
 def test_result_text_reads_tagged_cells():
     notebook = {'cells': [
         {'cell_type': 'code', 'metadata': {}, 'outputs': [
