@@ -136,7 +136,8 @@ class LRCurveExplorer(widgets.VBox):
                                                    base=10, min=-8, max=0, description='warmup_ratio',
                                                    readout_format='.4f', style=style)
         self.warmup_by_epoch = widgets.Checkbox(value=lr_config.get('warmup_by_epoch', False),
-                                                description='warmup_by_epoch (iters count epochs)')
+                                                description='warmup_by_epoch', indent=False,
+                                                tooltip='warmup_iters counts epochs')
         self.by_epoch = widgets.Checkbox(value=lr_config.get('by_epoch', True), description='by_epoch')
         self.epochs = widgets.IntSlider(value=epochs, min=1, max=max(300, epochs),
                                         description='epochs', style=style)
