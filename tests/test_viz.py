@@ -104,23 +104,29 @@ class FakeRunner:
         return [self.lr]
 
 
-def test_live_training_plot_hook_records_and_redraws(tmp_path):
-    assert HOOKS.get('LiveTrainingPlotHook') is viz.LiveTrainingPlotHook
-    hook = HOOKS.build(dict(type='LiveTrainingPlotHook', interval=5, min_seconds=0))
-    runner = FakeRunner(tmp_path)
+def train_two_epochs(hook, runner, log_vars, val_results=None):
+    """Drive ``hook`` through 2 epochs of 10 iterations; ``log_vars(epoch, iter)`` per step."""
     hook.before_run(runner)
     for epoch in range(2):
         runner.epoch = epoch
         for inner in range(10):
             runner.inner_iter = inner
             runner.lr = 0.1 * 0.5 ** epoch
-            runner.outputs = dict(log_vars={'loss': 2.0 - 0.05 * runner.iter, 'top-1': 10.0 * epoch},
-                                  num_samples=4)
+            runner.outputs = dict(log_vars=log_vars(epoch, runner.iter), num_samples=4)
             hook.after_train_iter(runner)
             runner.iter += 1
-        runner.log_buffer.output = {'accuracy_top-1': 50.0 + epoch}
+        if val_results is not None:
+            runner.log_buffer.output = val_results(epoch)
         hook.after_train_epoch(runner)
     hook.after_run(runner)
+
+
+def test_live_training_plot_hook_records_and_redraws(tmp_path):
+    assert HOOKS.get('LiveTrainingPlotHook') is viz.LiveTrainingPlotHook
+    hook = HOOKS.build(dict(type='LiveTrainingPlotHook', interval=5, min_seconds=0))
+    train_two_epochs(hook, FakeRunner(tmp_path),
+                     lambda epoch, it: {'loss': 2.0 - 0.05 * it, 'top-1': 10.0 * epoch},
+                     lambda epoch: {'accuracy_top-1': 50.0 + epoch})
     xs, ys = hook.curves.series['loss']
     assert xs == list(range(1, 21)) and ys[0] == 2.0 and ys[-1] == pytest.approx(1.05)
     assert hook.curves.series['lr'][1][9:11] == [0.1, 0.05]
@@ -137,17 +143,7 @@ def test_live_training_plot_hook_limits_iteration_redraws_in_time(tmp_path):
     """Fast iterations are not held up by drawing: with min_seconds=1 h only the first
     iteration redraw, the epoch ends and the end of the run draw."""
     hook = viz.LiveTrainingPlotHook(interval=1, out_file=None, min_seconds=3600)
-    runner = FakeRunner(tmp_path)
-    hook.before_run(runner)
-    for epoch in range(2):
-        runner.epoch = epoch
-        for inner in range(10):
-            runner.inner_iter = inner
-            runner.outputs = dict(log_vars={'loss': 1.0}, num_samples=4)
-            hook.after_train_iter(runner)
-            runner.iter += 1
-        hook.after_train_epoch(runner)
-    hook.after_run(runner)
+    train_two_epochs(hook, FakeRunner(tmp_path), lambda epoch, it: {'loss': 1.0})
     assert hook.draws == 1 + 2 + 1
     assert hook.curves.series['loss'][0] == list(range(1, 21))   # every iteration recorded
 
