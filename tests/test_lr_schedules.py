@@ -383,3 +383,45 @@ def test_simulation_matches_the_real_runner(runner_type, lr_config, momentum_con
     assert record.lr == preview['lr']
     assert record.momentum == preview['momentum']
 
+
+
+def test_param_updater_hook_schedules_any_group_setting():
+    """ParamUpdaterHook is the timing alone: four methods make it schedule weight decay."""
+    from cls_lab.engine.hooks import ParamUpdaterHook
+
+    class WeightDecayHook(ParamUpdaterHook):
+        value = 'weight_decay'
+
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.seen = []
+
+        def scheduled(self, runner, base):
+            return base * (0.1 if self.progress(runner)[0] >= 2 else 1.0)
+
+        def read(self, group, optimizer):
+            return group['weight_decay']
+
+        def write(self, group, value):
+            group['weight_decay'] = value
+
+        def warmed(self, value, factor):
+            return value * factor
+
+        def before_train_iter(self, runner):
+            super().before_train_iter(runner)
+            self.seen.append(runner.optimizer.param_groups[0]['weight_decay'])
+
+    hook = WeightDecayHook(warmup='constant', warmup_iters=1, warmup_ratio=0.5, warmup_by_epoch=True)
+    simulate_schedule(hook, dict(type='SGD', lr=0.1, weight_decay=1e-2), max_epochs=3,
+                      iters_per_epoch=2)
+    assert hook.seen == pytest.approx([5e-3, 5e-3, 1e-2, 1e-2, 1e-3, 1e-3])
+
+
+def test_momentum_warmup_by_epoch_counts_epochs():
+    curve = simulate_schedule(dict(policy='fixed'), dict(type='SGD', lr=0.1, momentum=0.9),
+                              max_epochs=3, iters_per_epoch=4,
+                              momentum_config=dict(policy='step', step=[2], warmup='constant',
+                                                   warmup_iters=1, warmup_ratio=0.9,
+                                                   warmup_by_epoch=True))
+    assert curve['momentum'] == pytest.approx([1.0] * 4 + [0.9] * 4 + [0.45] * 4)

@@ -3,18 +3,15 @@
 ``lr_config=dict(policy='step', step=[30, 60, 90])`` in a config becomes a
 ``StepLrUpdaterHook`` (mmcv's rule: an all-lower-case policy is ``.title()``-d, then
 ``'LrUpdaterHook'`` is appended; see ``lr_hook_type``). The formulas live in
-``cls_lab/engine/lr_schedules.py``; the hooks only decide *when* to apply them, as mmcv 1.x:
-
-* ``before_run``: every param group remembers its ``initial_lr`` (kept across resumes);
-* ``by_epoch=True``: the regular lr is set in ``before_train_epoch`` from ``runner.epoch``,
-  and warmup (always per iteration) overrides it while ``runner.iter < warmup_iters``;
-* ``by_epoch=False``: the lr is recomputed in ``before_train_iter`` from ``runner.iter``.
+``cls_lab/engine/lr_schedules.py``; *when* they are applied (per epoch or per iteration,
+warmup, resumes) is ``ParamUpdaterHook``'s job, shared with the momentum hooks.
 """
 import difflib
 import numbers
 
 from cls_lab.registry import HOOKS
 from .hook import Hook
+from .param_updater import ParamUpdaterHook, _unwrap, optimizers_of
 from .. import lr_schedules as S
 
 __all__ = ['LrUpdaterHook', 'FixedLrUpdaterHook', 'StepLrUpdaterHook', 'ExpLrUpdaterHook',
@@ -22,17 +19,6 @@ __all__ = ['LrUpdaterHook', 'FixedLrUpdaterHook', 'StepLrUpdaterHook', 'ExpLrUpd
            'FlatCosineAnnealingLrUpdaterHook', 'LinearAnnealingLrUpdaterHook',
            'CosineRestartLrUpdaterHook', 'CyclicLrUpdaterHook', 'OneCycleLrUpdaterHook',
            'lr_hook_type', 'build_lr_hook']
-
-
-def optimizers_of(runner):
-    """``{name: optimizer}``: a plain optimizer is ``{'': optimizer}``; a dict stays a dict."""
-    optimizer = runner.optimizer
-    return dict(optimizer) if isinstance(optimizer, dict) else {'': optimizer}
-
-
-def _unwrap(groups_by_name):
-    """A list for a single optimizer, the dict for a dict of optimizers (mmcv's shapes)."""
-    return groups_by_name[''] if list(groups_by_name) == [''] else groups_by_name
 
 
 def policy_hook_type(policy, suffix):
@@ -77,88 +63,34 @@ def build_lr_hook(lr_config):
     return HOOKS.build(args)
 
 
-class LrUpdaterHook(Hook):
-    """Base class: subclasses give ``get_lr(runner, base_lr)``, the lr without warmup."""
+class LrUpdaterHook(ParamUpdaterHook):
+    """Base class: subclasses give ``get_lr(runner, base_lr)``, the lr without warmup;
+    warmup multiplies it by a factor growing from ``warmup_ratio`` to 1."""
     priority = 'VERY_HIGH'
-
-    def __init__(self, by_epoch=True, warmup=None, warmup_iters=0, warmup_ratio=0.1,
-                 warmup_by_epoch=False):
-        if warmup is not None:
-            if warmup not in S.WARMUPS:
-                raise ValueError(f'warmup must be one of {S.WARMUPS} or None, got {warmup!r}')
-            if not warmup_iters > 0:
-                raise ValueError(f'warmup_iters must be a positive integer, got {warmup_iters!r}')
-            if not 0 < warmup_ratio <= 1.0:
-                raise ValueError(f'warmup_ratio must be in (0, 1], got {warmup_ratio!r}')
-        self.by_epoch = by_epoch
-        self.warmup = warmup
-        self.warmup_ratio = warmup_ratio
-        self.warmup_by_epoch = warmup_by_epoch
-        # with warmup_by_epoch, warmup_iters is known once the epoch length is
-        self.warmup_epochs = warmup_iters if warmup_by_epoch else None
-        self.warmup_iters = None if warmup_by_epoch else warmup_iters
-        self._base_lr = {}      # optimizer name -> [initial lr per group]
-        self._regular_lr = {}   # optimizer name -> [lr per group without warmup]
+    value = 'lr'
 
     @property
     def base_lr(self):
-        return _unwrap(self._base_lr)
+        return _unwrap(self._base)
 
     @property
     def regular_lr(self):
-        return _unwrap(self._regular_lr)
+        return _unwrap(self._regular)
 
     def get_lr(self, runner, base_lr):
         raise NotImplementedError
 
-    def progress(self, runner):
-        """Where the run is, in the schedule's unit: ``(step, total_steps)``."""
-        if self.by_epoch:
-            return runner.epoch, runner.max_epochs
-        return runner.iter, runner.max_iters
+    def scheduled(self, runner, base):
+        return self.get_lr(runner, base)
 
-    def get_regular_lr(self, runner):
-        return {name: [self.get_lr(runner, lr) for lr in lrs]
-                for name, lrs in self._base_lr.items()}
+    def read(self, group, optimizer):
+        return group['lr']
 
-    def get_warmup_lr(self, cur_iter):
-        factor = S.warmup_factor(self.warmup, cur_iter, self.warmup_iters, self.warmup_ratio)
-        return {name: [lr * factor for lr in lrs] for name, lrs in self._regular_lr.items()}
+    def write(self, group, value):
+        group['lr'] = value
 
-    def _set_lr(self, runner, lr_groups):
-        for name, optimizer in optimizers_of(runner).items():
-            for group, lr in zip(optimizer.param_groups, lr_groups.get(name, [])):
-                group['lr'] = lr
-
-    def _resolve_warmup_iters(self, runner):
-        if self.warmup_iters is None:
-            self.warmup_iters = self.warmup_epochs * len(runner.data_loader)
-
-    def before_run(self, runner):
-        self._base_lr = {}
-        for name, optimizer in optimizers_of(runner).items():
-            for group in optimizer.param_groups:
-                group.setdefault('initial_lr', group['lr'])   # a resumed run keeps its own
-            self._base_lr[name] = [group['initial_lr'] for group in optimizer.param_groups]
-
-    def before_train_epoch(self, runner):
-        self._resolve_warmup_iters(runner)
-        if not self.by_epoch:
-            return
-        self._regular_lr = self.get_regular_lr(runner)
-        self._set_lr(runner, self._regular_lr)
-
-    def before_train_iter(self, runner):
-        self._resolve_warmup_iters(runner)
-        cur_iter = runner.iter
-        warming_up = self.warmup is not None and cur_iter < self.warmup_iters
-        if not self.by_epoch:
-            self._regular_lr = self.get_regular_lr(runner)
-            self._set_lr(runner, self.get_warmup_lr(cur_iter) if warming_up else self._regular_lr)
-        elif warming_up:
-            self._set_lr(runner, self.get_warmup_lr(cur_iter))
-        elif self.warmup is not None and cur_iter == self.warmup_iters:
-            self._set_lr(runner, self._regular_lr)   # warmup just ended mid-epoch
+    def warmed(self, value, factor):
+        return value * factor
 
 
 @HOOKS.register_module()
@@ -339,11 +271,11 @@ class OneCycleLrUpdaterHook(LrUpdaterHook):
         if self._total < runner.max_iters:
             raise ValueError(f'OneCycle: total_steps={self._total} is shorter than the run '
                              f'({runner.max_iters} iterations)')
-        self._base_lr = {}
+        self._base = {}
         for name, optimizer in optimizers_of(runner).items():
             max_lrs = per_group(self.max_lr, name, optimizer, 'max_lr')
-            self._base_lr[name] = [lr / self.div_factor for lr in max_lrs]
-            for group, lr in zip(optimizer.param_groups, self._base_lr[name]):
+            self._base[name] = [lr / self.div_factor for lr in max_lrs]
+            for group, lr in zip(optimizer.param_groups, self._base[name]):
                 group.setdefault('initial_lr', lr)
 
     def get_lr(self, runner, base_lr):

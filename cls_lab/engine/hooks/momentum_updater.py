@@ -2,13 +2,14 @@
 
 ``momentum_config=dict(policy='cyclic', target_ratio=(0.85 / 0.95, 1))`` becomes a
 ``CyclicMomentumUpdaterHook``, usually next to a cyclic ``lr_config``: momentum goes down
-while the lr goes up (seed 003 §5). The timing is the lr hooks' (see ``lr_updater.py``);
+while the lr goes up (seed 003 §5). The timing is ``ParamUpdaterHook``'s (``param_updater.py``);
 warmup *divides* the momentum by the warmup factor, so it starts high and settles
 (mmcv 1.x's intent; its constant/linear/exp warmup code read a stale attribute, fixed here).
 """
 from cls_lab.registry import HOOKS
 from .hook import Hook
-from .lr_updater import optimizers_of, per_group, policy_hook_type, _check_step, _unwrap
+from .lr_updater import per_group, policy_hook_type, _check_step
+from .param_updater import ParamUpdaterHook, _unwrap, optimizers_of
 from .. import lr_schedules as S
 
 __all__ = ['MomentumUpdaterHook', 'StepMomentumUpdaterHook', 'CosineAnnealingMomentumUpdaterHook',
@@ -52,77 +53,37 @@ def set_group_momentum(group, value):
         group['betas'] = (value, group['betas'][1])
 
 
-class MomentumUpdaterHook(Hook):
-    """Base class: subclasses give ``get_momentum(runner, base_momentum)``."""
+class MomentumUpdaterHook(ParamUpdaterHook):
+    """Base class: subclasses give ``get_momentum(runner, base_momentum)``; warmup *divides*
+    the momentum by the warmup factor, so it starts high and settles."""
     priority = 'HIGH'
+    value = 'momentum'
 
-    def __init__(self, by_epoch=True, warmup=None, warmup_iters=0, warmup_ratio=0.9):
-        if warmup is not None:
-            if warmup not in S.WARMUPS:
-                raise ValueError(f'warmup must be one of {S.WARMUPS} or None, got {warmup!r}')
-            if not warmup_iters > 0:
-                raise ValueError(f'warmup_iters must be a positive integer, got {warmup_iters!r}')
-            if not 0 < warmup_ratio <= 1.0:
-                raise ValueError(f'warmup_ratio must be in (0, 1], got {warmup_ratio!r}')
-        self.by_epoch, self.warmup = by_epoch, warmup
-        self.warmup_iters, self.warmup_ratio = warmup_iters, warmup_ratio
-        self._base_momentum = {}      # optimizer name -> [initial momentum per group]
-        self._regular_momentum = {}   # optimizer name -> [momentum per group without warmup]
+    def __init__(self, by_epoch=True, warmup=None, warmup_iters=0, warmup_ratio=0.9, **kwargs):
+        super().__init__(by_epoch, warmup, warmup_iters, warmup_ratio, **kwargs)
 
     @property
     def base_momentum(self):
-        return _unwrap(self._base_momentum)
+        return _unwrap(self._base)
 
     @property
     def regular_momentum(self):
-        return _unwrap(self._regular_momentum)
+        return _unwrap(self._regular)
 
     def get_momentum(self, runner, base_momentum):
         raise NotImplementedError
 
-    def progress(self, runner):
-        if self.by_epoch:
-            return runner.epoch, runner.max_epochs
-        return runner.iter, runner.max_iters
+    def scheduled(self, runner, base):
+        return self.get_momentum(runner, base)
 
-    def get_regular_momentum(self, runner):
-        return {name: [self.get_momentum(runner, m) for m in values]
-                for name, values in self._base_momentum.items()}
+    def read(self, group, optimizer):
+        return get_group_momentum(group, optimizer)
 
-    def get_warmup_momentum(self, cur_iter):
-        factor = S.warmup_factor(self.warmup, cur_iter, self.warmup_iters, self.warmup_ratio)
-        return {name: [m / factor for m in values]
-                for name, values in self._regular_momentum.items()}
+    def write(self, group, value):
+        set_group_momentum(group, value)
 
-    def _set_momentum(self, runner, groups_by_name):
-        for name, optimizer in optimizers_of(runner).items():
-            for group, value in zip(optimizer.param_groups, groups_by_name.get(name, [])):
-                set_group_momentum(group, value)
-
-    def before_run(self, runner):
-        self._base_momentum = {}
-        for name, optimizer in optimizers_of(runner).items():
-            for group in optimizer.param_groups:
-                group.setdefault('initial_momentum', get_group_momentum(group, optimizer))
-            self._base_momentum[name] = [g['initial_momentum'] for g in optimizer.param_groups]
-
-    def before_train_epoch(self, runner):
-        if not self.by_epoch:
-            return
-        self._regular_momentum = self.get_regular_momentum(runner)
-        self._set_momentum(runner, self._regular_momentum)
-
-    def before_train_iter(self, runner):
-        cur_iter = runner.iter
-        warming_up = self.warmup is not None and cur_iter < self.warmup_iters
-        if not self.by_epoch:
-            self._regular_momentum = self.get_regular_momentum(runner)
-            self._set_momentum(runner, self.get_warmup_momentum(cur_iter) if warming_up
-                               else self._regular_momentum)
-        elif warming_up:
-            self._set_momentum(runner, self.get_warmup_momentum(cur_iter))
-        elif self.warmup is not None and cur_iter == self.warmup_iters:
-            self._set_momentum(runner, self._regular_momentum)
+    def warmed(self, value, factor):
+        return value / factor
 
 
 @HOOKS.register_module()
@@ -205,10 +166,9 @@ class OneCycleMomentumUpdaterHook(MomentumUpdaterHook):
             self._bounds[name] = list(zip(lows, highs))
             for group, high in zip(optimizer.param_groups, highs):
                 set_group_momentum(group, high)
-        self._base_momentum = {name: [high for _, high in bounds]
-                               for name, bounds in self._bounds.items()}
+        self._base = {name: [high for _, high in bounds] for name, bounds in self._bounds.items()}
 
-    def get_regular_momentum(self, runner):
+    def get_regular(self, runner):
         return {name: [S.one_cycle_momentum(runner.iter, runner.max_iters, low, high,
                                             self.pct_start, self.anneal_strategy,
                                             self.three_phase) for low, high in bounds]
