@@ -93,3 +93,18 @@ def test_cli_train_with_torchrun_two_cpu_processes(tmp_path):
             torch.testing.assert_close(probes[1]['state_dict'][key], value, rtol=0, atol=0,
                                        msg=key)
     assert (work_dir / 'epoch_2.pth').exists() and (work_dir / 'latest.pth').exists()
+
+
+def test_close_dist_leaves_the_process_group(monkeypatch):
+    from cls_lab.engine.dist import close_dist
+    close_dist()   # nothing started: nothing to do
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        port = s.getsockname()[1]
+    for key, value in dict(RANK='0', WORLD_SIZE='1', MASTER_ADDR='127.0.0.1',
+                           MASTER_PORT=str(port)).items():
+        monkeypatch.setenv(key, value)
+    init_dist('pytorch', backend='gloo')
+    assert dist.is_initialized() and get_dist_info() == (0, 1)
+    close_dist()
+    assert not dist.is_initialized() and get_dist_info() == (0, 1)

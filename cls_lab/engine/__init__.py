@@ -4,6 +4,6 @@ from .hooks import Hook, Priority, get_priority
 from .runner import EpochBasedRunner, IterBasedRunner, find_latest_checkpoint
 from .base_runner import BaseRunner
 from .log_buffer import LogBuffer
-from .dist import get_dist_info, init_dist, master_only
+from .dist import close_dist, get_dist_info, init_dist, master_only
 from .optimizer import DefaultOptimizerConstructor, build_optimizer, build_optimizer_constructor
 from .checkpoint import load_checkpoint, save_checkpoint

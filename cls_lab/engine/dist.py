@@ -33,6 +33,17 @@ def init_dist(launcher, backend=None, **kwargs):
         dist.init_process_group(backend=backend, **kwargs)
 
 
+def close_dist():
+    """Leave the process group: wait for every rank, then tear it down.
+
+    A process that exits with the group still up can abort in gloo's teardown ("terminate
+    called without an active exception"), failing a run that had finished its work.
+    """
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
+
+
 def get_dist_info():
     """``(rank, world_size)``; ``(0, 1)`` when torch.distributed is not running."""
     if dist.is_available() and dist.is_initialized():

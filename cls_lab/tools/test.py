@@ -60,7 +60,9 @@ def main(args):
     model.to(device)
 
     if distributed:
+        from cls_lab.engine.dist import close_dist
         scores = multi_gpu_test(model, loader)
+        close_dist()            # every rank has its share of the scores on rank 0 now
         if scores is None:      # not rank 0: rank 0 reports
             return 0
     else:

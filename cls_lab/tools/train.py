@@ -81,6 +81,9 @@ def main(args):
     validate = not args.no_validate and 'val' in cfg.data   # self-supervised configs have no val
     train_model(model, datasets, cfg, distributed=distributed, validate=validate,
                 timestamp=timestamp, meta=meta, device=cfg.device)
+    if distributed:
+        from cls_lab.engine.dist import close_dist
+        close_dist()
     return 0
 
 
