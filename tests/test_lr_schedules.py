@@ -425,3 +425,17 @@ def test_momentum_warmup_by_epoch_counts_epochs():
                                                    warmup_iters=1, warmup_ratio=0.9,
                                                    warmup_by_epoch=True))
     assert curve['momentum'] == pytest.approx([1.0] * 4 + [0.9] * 4 + [0.45] * 4)
+
+
+def test_cyclic_hooks_share_checks_but_keep_their_own_defaults():
+    from cls_lab.engine.hooks.momentum_updater import CyclicMomentumUpdaterHook
+    from cls_lab.engine.hooks.lr_updater import CyclicLrUpdaterHook
+    assert CyclicLrUpdaterHook().target_ratio == (10, 1e-4)
+    assert CyclicMomentumUpdaterHook().target_ratio == pytest.approx((0.85 / 0.95, 1))
+    with pytest.raises(ValueError, match='cyclic momentum works per iteration only'):
+        CyclicMomentumUpdaterHook(by_epoch=True)
+    with pytest.raises(ValueError, match=r'step_ratio_up must be in \[0, 1\), got 1.5'):
+        CyclicLrUpdaterHook(step_ratio_up=1.5)
+    curve = simulate_schedule(dict(policy='fixed'), 0.1, max_iters=10,
+                              momentum_config=dict(policy='cyclic'))
+    assert min(curve['momentum']) == pytest.approx(0.9 * 0.85 / 0.95)   # base 0.9 x ratio

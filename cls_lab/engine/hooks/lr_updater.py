@@ -221,27 +221,36 @@ class CosineRestartLrUpdaterHook(_AnnealToMinimum):
                                    self.restart_weights, self.target_lr(base_lr))
 
 
-@HOOKS.register_module()
-class CyclicLrUpdaterHook(LrUpdaterHook):
-    """Cyclical lr (per iteration only): up to ``base*target_ratio[0]``, down to ``base*target_ratio[1]``."""
+class CyclicSchedule:
+    """Mixin for the cyclic lr and momentum hooks: per-iteration cycles between
+    ``base*target_ratio[0]`` and ``base*target_ratio[1]``, ``cyclic_times`` over the run."""
+    default_target_ratio = (10, 1e-4)
 
-    def __init__(self, by_epoch=False, target_ratio=(10, 1e-4), cyclic_times=1,
-                 step_ratio_up=0.4, anneal_strategy='cos', gamma=1.0, **kwargs):
+    def __init__(self, by_epoch=False, target_ratio=None, cyclic_times=1, step_ratio_up=0.4,
+                 anneal_strategy='cos', gamma=1.0, **kwargs):
         if by_epoch:
-            raise ValueError('cyclic lr works per iteration only: set by_epoch=False')
+            raise ValueError(f'cyclic {self.value} works per iteration only: set by_epoch=False')
         if not 0 <= step_ratio_up < 1:
             raise ValueError(f'step_ratio_up must be in [0, 1), got {step_ratio_up!r}')
         if not 0 < gamma <= 1:
             raise ValueError(f'gamma must be in (0, 1], got {gamma!r}')
         S._annealer(anneal_strategy)
-        self.target_ratio = S.normalize_target_ratio(target_ratio)
+        self.target_ratio = S.normalize_target_ratio(target_ratio or self.default_target_ratio)
         self.cyclic_times, self.step_ratio_up = cyclic_times, step_ratio_up
         self.anneal_strategy, self.gamma = anneal_strategy, gamma
         super().__init__(by_epoch=False, **kwargs)
 
-    def get_lr(self, runner, base_lr):
-        return S.cyclic_lr(base_lr, runner.iter, runner.max_iters, self.target_ratio,
+    def cyclic_value(self, runner, base):
+        return S.cyclic_lr(base, runner.iter, runner.max_iters, self.target_ratio,
                            self.cyclic_times, self.step_ratio_up, self.anneal_strategy, self.gamma)
+
+
+@HOOKS.register_module()
+class CyclicLrUpdaterHook(CyclicSchedule, LrUpdaterHook):
+    """Cyclical lr (per iteration only): up to ``base*target_ratio[0]``, down to ``base*target_ratio[1]``."""
+
+    def get_lr(self, runner, base_lr):
+        return self.cyclic_value(runner, base_lr)
 
 
 @HOOKS.register_module()

@@ -8,7 +8,7 @@ warmup *divides* the momentum by the warmup factor, so it starts high and settle
 """
 from cls_lab.registry import HOOKS
 from .hook import Hook
-from .lr_updater import per_group, policy_hook_type, _check_step
+from .lr_updater import CyclicSchedule, per_group, policy_hook_type, _check_step
 from .param_updater import ParamUpdaterHook, _unwrap, optimizers_of
 from .. import lr_schedules as S
 
@@ -117,26 +117,12 @@ class CosineAnnealingMomentumUpdaterHook(MomentumUpdaterHook):
 
 
 @HOOKS.register_module()
-class CyclicMomentumUpdaterHook(MomentumUpdaterHook):
+class CyclicMomentumUpdaterHook(CyclicSchedule, MomentumUpdaterHook):
     """Cyclic momentum (per iteration): down to ``base*target_ratio[0]``, back to ``base*target_ratio[1]``."""
-
-    def __init__(self, by_epoch=False, target_ratio=(0.85 / 0.95, 1), cyclic_times=1,
-                 step_ratio_up=0.4, anneal_strategy='cos', gamma=1.0, **kwargs):
-        if by_epoch:
-            raise ValueError('cyclic momentum works per iteration only: set by_epoch=False')
-        if not 0 <= step_ratio_up < 1:
-            raise ValueError(f'step_ratio_up must be in [0, 1), got {step_ratio_up!r}')
-        if not 0 < gamma <= 1:
-            raise ValueError(f'gamma must be in (0, 1], got {gamma!r}')
-        S._annealer(anneal_strategy)
-        self.target_ratio = S.normalize_target_ratio(target_ratio)
-        self.cyclic_times, self.step_ratio_up = cyclic_times, step_ratio_up
-        self.anneal_strategy, self.gamma = anneal_strategy, gamma
-        super().__init__(by_epoch=False, **kwargs)
+    default_target_ratio = (0.85 / 0.95, 1)
 
     def get_momentum(self, runner, base_momentum):
-        return S.cyclic_lr(base_momentum, runner.iter, runner.max_iters, self.target_ratio,
-                           self.cyclic_times, self.step_ratio_up, self.anneal_strategy, self.gamma)
+        return self.cyclic_value(runner, base_momentum)
 
 
 @HOOKS.register_module()
