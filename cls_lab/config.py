@@ -448,8 +448,9 @@ class Config(MutableMapping):
                 node = _step(node, part, key, create=True)
             slot = _index(node, last, key) if isinstance(node, list) else last
             holder = {last: node[slot]} if isinstance(node, list) else node
-            node[slot] = _merge(holder, {last: value}, prov, f'{source} {key}={value!r}',
-                                prefix=parent + '.' if parent else '')[last]
+            merged = _merge(holder, {last: value}, prov, f'{source} {key}={value!r}',
+                            prefix=parent + '.' if parent else '')[last]
+            node[slot] = _to_config_dict(merged)   # a dict put into a list reads as cfg.a[0].b too
 
     def explain(self, key):
         """Which file and line (or override) set ``key``, and the chain of files before it."""

@@ -142,7 +142,8 @@ def _with_context(error, obj_cls, cfg):
     """The same exception type, its message prefixed with the class and cfg that failed."""
     message = error.args[0] if len(error.args) == 1 and isinstance(error.args[0], str) \
         else str(error)
-    text = f'{obj_cls.__name__}: {message}\n  (while building {obj_cls.__name__} from cfg {dict(cfg)!r})'
+    # one line: str() of a KeyError shows its repr, so a newline would print as backslash-n
+    text = f'{obj_cls.__name__}: {message} (while building {obj_cls.__name__} from cfg {dict(cfg)!r})'
     try:
         return type(error)(text)
     except Exception:  # an exception type whose constructor wants other arguments

@@ -230,3 +230,10 @@ def test_messages_show_paths_relative_to_the_working_directory(tmp_path, monkeyp
     write(tmp_path, {'bad.py': "_base_ = 'nope/base.py'\n"})
     with pytest.raises(FileNotFoundError, match=r"base config nope/base\.py .* in bad\.py\)"):
         Config.fromfile(tmp_path / 'bad.py')
+
+
+def test_a_dict_merged_into_a_list_slot_reads_by_attribute():
+    cfg = Config(dict(pipeline=[dict(type='Load'), dict(type='Resize', size=32)]))
+    cfg.merge_from_dict({'pipeline.1': dict(size=64), 'pipeline.0': dict(type='Decode', to_rgb=True)})
+    assert cfg.pipeline[1].size == 64 and cfg.pipeline[1].type == 'Resize'
+    assert cfg.pipeline[0].type == 'Decode' and cfg.pipeline[0].to_rgb is True

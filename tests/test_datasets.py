@@ -233,3 +233,15 @@ def test_pipeline_never_changes_the_stored_sample(tmp_path):
         dataset[0]
     np.testing.assert_array_equal(dataset.data_infos[0]['img'], before)
     assert set(dataset.data_infos[0]) == {'img', 'gt_label'}
+
+
+def test_custom_dataset_refuses_classes_without_folders(tmp_path):
+    """classes=['dog', 'cats'] over folders cat/, dog/ must not silently label cats as 'dog'."""
+    from PIL import Image
+    for folder in ('cat', 'dog'):
+        (tmp_path / folder).mkdir()
+        Image.new('RGB', (4, 4)).save(tmp_path / folder / 'a.png')
+    with pytest.raises(ValueError, match=r"classes \['cats'\] have no folder in .*folders: \['cat', 'dog'\]"):
+        CustomDataset(str(tmp_path), classes=['dog', 'cats'])
+    picked = CustomDataset(str(tmp_path), classes=['dog'])
+    assert picked.CLASSES == ['dog'] and len(picked) == 1

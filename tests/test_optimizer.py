@@ -141,6 +141,14 @@ def test_shared_parameters_need_bypass_duplicate():
     with pytest.warns(UserWarning, match='head2.weight'):
         optimizer = build_optimizer(model, cfg)
     assert sum(len(g['params']) for g in optimizer.param_groups) == len(list(model.parameters()))
+    # a frozen shared parameter is a duplicate as well (it used to reach torch's own error)
+    model.head.weight.requires_grad_(False)
+    with pytest.warns(UserWarning, match='head2.weight'):
+        optimizer = build_optimizer(model, cfg)
+    assert sum(len(g['params']) for g in optimizer.param_groups) == len(list(model.parameters()))
+    cfg['paramwise_cfg']['bypass_duplicate'] = False
+    with pytest.raises(ValueError, match='head2.weight is shared'):
+        build_optimizer(model, cfg)
 
 
 @pytest.mark.parametrize('paramwise_cfg, error, words', [

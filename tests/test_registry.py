@@ -140,3 +140,19 @@ def test_root_registries_and_aliases():
     names = {r.name for r in (MODELS, DATASETS, TRANSFORMS, HOOKS, OPTIMIZERS,
                               OPTIMIZER_BUILDERS, RUNNERS)}
     assert len(names) == 7
+
+
+def test_nested_build_error_reads_on_one_line():
+    """str() of a KeyError is its repr: the context must not add a newline that shows as '\\n'."""
+    outer = Registry('outer')
+
+    @outer.register_module()
+    class Holder:
+        def __init__(self, inner):
+            self.inner = outer.build(inner)
+
+    with pytest.raises(KeyError) as info:
+        outer.build(dict(type='Holder', inner=dict(type='Missing')))
+    text = str(info.value)
+    assert '\\n' not in text and '\n' not in text
+    assert "'Missing' is not in the outer registry" in text and 'while building Holder' in text

@@ -319,3 +319,15 @@ def test_default_runtime_config_builds_the_default_hooks(tmp_path):
         'CosineAnnealingLrUpdaterHook', 'CheckInvalidLossHook', 'OptimizerHook',
         'CheckpointHook', 'IterTimerHook', 'TextLoggerHook']
     assert runner.hooks[-1].interval == 100 and runner.hooks[3].interval == 1
+
+
+def test_schedule_configs_take_the_same_path_as_simulate_schedule(tmp_path):
+    """The runner builds lr/momentum hooks with build_lr_hook/build_momentum_hook: a priority
+    key (accepted by simulate_schedule) is dropped, not passed to the hook."""
+    runner = make_runner(tmp_path)
+    runner.register_training_hooks(dict(policy='step', step=[1], priority='HIGH'),
+                                   momentum_config=dict(policy='cyclic', priority='LOW'))
+    names = {type(h).__name__: h.priority for h in runner.hooks}
+    assert names['StepLrUpdaterHook'] == 10 and names['CyclicMomentumUpdaterHook'] == 30
+    with pytest.raises(TypeError, match=r"lr_config must be a dict or None, got \['step'\]"):
+        runner.register_training_hooks(['step'])

@@ -60,10 +60,15 @@ class CustomDataset(BaseDataset):
             raise FileNotFoundError(f'{type(self).__name__}: data_prefix {root} is not a folder '
                                     '(expected one sub-folder of images per class)')
         folders = sorted(entry.name for entry in os.scandir(root) if entry.is_dir())
-        if self.CLASSES is not None and set(self.CLASSES) <= set(folders):
-            folders = list(self.CLASSES)       # the user's classes pick and order the folders
-        elif self.CLASSES is None:
+        if self.CLASSES is None:
             self.CLASSES = folders
+        elif set(self.CLASSES) <= set(folders):
+            folders = list(self.CLASSES)       # the user's classes pick and order the folders
+        elif self.CLASSES is not type(self).CLASSES:   # given by the user: a typo mislabels
+            missing = sorted(set(self.CLASSES) - set(folders))
+            raise ValueError(f'{type(self).__name__}: classes {missing} have no folder in {root} '
+                             f'(folders: {folders}); fix classes= or the folder names')
+        # else: a dataset's built-in names (ImageNet's) label the sorted folders in order
         infos = []
         for label, folder in enumerate(folders):
             for dirpath, _, files in sorted(os.walk(root / folder, followlinks=True)):

@@ -19,8 +19,8 @@ from cls_lab.registry import HOOKS
 from .checkpoint import load_checkpoint, save_checkpoint
 from .dist import get_dist_info, is_distributed_wrapper, unwrap_model, wrap_distributed
 from .hooks.hook import Hook, Priority, get_priority
-from .hooks.lr_updater import lr_hook_type
-from .hooks.momentum_updater import momentum_hook_type
+from .hooks.lr_updater import build_lr_hook
+from .hooks.momentum_updater import build_momentum_hook
 from .log_buffer import LogBuffer
 
 
@@ -106,11 +106,10 @@ class BaseRunner:
                                 custom_hooks_config=None):
         """The default hooks from the config keys, at the priorities of seed 003's table."""
         custom = [dict(c) if isinstance(c, dict) else c for c in (custom_hooks_config or [])]
-        self._register_config_hook(lr_config, 'VERY_HIGH',
-                                   lambda c: lr_hook_type(_policy(c, 'lr_config')), 'lr_config')
-        self._register_config_hook(momentum_config, 'HIGH',
-                                   lambda c: momentum_hook_type(_policy(c, 'momentum_config')),
-                                   'momentum_config')
+        for schedule, priority in ((build_lr_hook(lr_config), 'VERY_HIGH'),
+                                   (build_momentum_hook(momentum_config), 'HIGH')):
+            if schedule is not None:
+                self.register_hook(schedule, priority)
         self._register_config_hook(optimizer_config, 'ABOVE_NORMAL',
                                    lambda c: 'OptimizerHook', 'optimizer_config')
         self._register_config_hook(checkpoint_config, 'NORMAL',
@@ -146,7 +145,6 @@ class BaseRunner:
             if default_type is None:
                 raise KeyError(f'{key}: every entry needs a "type", got {cfg!r}')
             cfg['type'] = default_type(cfg)
-            cfg.pop('policy', None)
         self.register_hook(HOOKS.build(cfg), priority)
 
     def call_hook(self, stage):
@@ -340,13 +338,6 @@ def preserve_rng():
         yield
     finally:
         set_rng_state(state)
-
-
-def _policy(cfg, key):
-    if 'policy' not in cfg:
-        raise KeyError(f'{key} needs "policy" (e.g. {key}=dict(policy=\'step\', step=[30, 60])) '
-                       f'or "type"; got {dict(cfg)!r}')
-    return cfg['policy']
 
 
 def _type_name(cfg):

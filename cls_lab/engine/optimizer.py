@@ -136,16 +136,16 @@ class DefaultOptimizerConstructor:
         for name, param in module.named_parameters(recurse=False):
             full_name = f'{prefix}.{name}' if prefix else name
             group = {'params': [param]}
-            if not param.requires_grad:
-                params.append(group)   # kept (mmcv does), it simply never gets a gradient
-                continue
-            if id(param) in seen:
+            if id(param) in seen:   # checked first: a frozen shared parameter is a duplicate too
                 if not self.paramwise_cfg.get('bypass_duplicate', False):
                     raise ValueError(f'parameter {full_name} is shared with an earlier module, so '
                                      'it would sit in two param groups; set '
                                      'paramwise_cfg.bypass_duplicate=True to keep the first')
                 warnings.warn(f'{full_name} is a duplicate of an earlier parameter; skipped '
                               'because paramwise_cfg.bypass_duplicate=True')
+                continue
+            if not param.requires_grad:
+                params.append(group)   # kept (mmcv does), it simply never gets a gradient
                 continue
             # mmcv matches custom keys against '<prefix>.<name>' (so '.weight' at the top)
             group.update(self.param_options(module, name, f'{prefix}.{name}'))

@@ -39,7 +39,7 @@ def run_length(cfg):
         return int(runner['max_epochs']), None
     if cfg.get('total_epochs') is not None:
         return int(cfg['total_epochs']), None
-    raise KeyError(f'{cfg.get("filename", "config")}: no runner.max_epochs or runner.max_iters '
+    raise KeyError(f'{getattr(cfg, "filename", None) or "config"}: no runner.max_epochs or runner.max_iters '
                    '(e.g. runner = dict(type="EpochBasedRunner", max_epochs=100))')
 
 

@@ -50,17 +50,27 @@ def lr_hook_type(policy):
     return policy_hook_type(policy, 'LrUpdaterHook')
 
 
-def build_lr_hook(lr_config):
-    """A hook from ``lr_config`` (``policy=`` or ``type=``), a Hook instance as is, None for None."""
-    if lr_config is None or isinstance(lr_config, Hook):
-        return lr_config
-    args = dict(lr_config)
+def build_schedule_hook(cfg, key='lr_config', suffix='LrUpdaterHook'):
+    """A hook from ``cfg`` (``policy=`` or ``type=``), a Hook instance as is, None for None.
+
+    ``key`` names the config key in errors; ``suffix`` turns a policy into a hook type."""
+    if cfg is None or isinstance(cfg, Hook):
+        return cfg
+    if not isinstance(cfg, dict):
+        raise TypeError(f'{key} must be a dict or None, got {cfg!r}')
+    args = dict(cfg)
     if 'type' not in args:
         if 'policy' not in args:
-            raise KeyError(f'lr_config needs a "policy" key (e.g. policy="step"), got {args!r}')
-        args['type'] = lr_hook_type(args.pop('policy'))
-    args.pop('priority', None)
+            raise KeyError(f'{key} needs "policy" (e.g. {key}=dict(policy="step", '
+                           f'step=[30, 60])) or a "type"; got {args!r}')
+        args['type'] = policy_hook_type(args.pop('policy'), suffix)
+    args.pop('priority', None)   # the runner puts schedule hooks at their fixed priority
     return HOOKS.build(args)
+
+
+def build_lr_hook(lr_config):
+    """The LR hook of ``lr_config`` (see ``build_schedule_hook``)."""
+    return build_schedule_hook(lr_config, 'lr_config', 'LrUpdaterHook')
 
 
 class LrUpdaterHook(ParamUpdaterHook):

@@ -8,7 +8,8 @@ warmup *divides* the momentum by the warmup factor, so it starts high and settle
 """
 from cls_lab.registry import HOOKS
 from .hook import Hook
-from .lr_updater import CyclicSchedule, per_group, policy_hook_type, _check_step
+from .lr_updater import (CyclicSchedule, build_schedule_hook, per_group, policy_hook_type,
+                         _check_step)
 from .param_updater import ParamUpdaterHook, _unwrap, optimizers_of
 from .. import lr_schedules as S
 
@@ -23,16 +24,8 @@ def momentum_hook_type(policy):
 
 
 def build_momentum_hook(momentum_config):
-    """A hook from ``momentum_config`` (``policy=`` or ``type=``); None for None."""
-    if momentum_config is None or isinstance(momentum_config, Hook):
-        return momentum_config
-    args = dict(momentum_config)
-    if 'type' not in args:
-        if 'policy' not in args:
-            raise KeyError(f'momentum_config needs a "policy" key, got {args!r}')
-        args['type'] = momentum_hook_type(args.pop('policy'))
-    args.pop('priority', None)
-    return HOOKS.build(args)
+    """The momentum hook of ``momentum_config`` (see ``lr_updater.build_schedule_hook``)."""
+    return build_schedule_hook(momentum_config, 'momentum_config', 'MomentumUpdaterHook')
 
 
 def get_group_momentum(group, optimizer=None):
