@@ -217,3 +217,14 @@ def test_transforms_never_write_into_the_input(img):
     for step in steps:
         step(dict(img=img))
         np.testing.assert_array_equal(img, original, err_msg=repr(step))
+
+
+def test_color_jitter_refuses_float_images_and_bad_backends_are_named():
+    """torchvision treats float images as 0..1: a float BGR image would come back clipped."""
+    img = np.full((8, 8, 3), 200, dtype=np.float32)
+    with pytest.raises(TypeError, match='ColorJitter needs a uint8 image.*float32'):
+        ColorJitter(brightness=0.4)(dict(img=img))
+    with pytest.raises(ValueError, match="got 'pilow'"):
+        TRANSFORMS.build(dict(type='RandomResizedCrop', size=4, backend='pilow'))
+    with pytest.raises(ValueError, match='brightness=-1'):
+        ColorJitter(brightness=-1)

@@ -610,3 +610,28 @@ def test_feature_map_viewer_with_a_model_on_cuda(resnet, image):
     import copy
     viewer = viz.FeatureMapViewer(copy.deepcopy(resnet).cuda(), image, layer="layer1", channels=4)
     assert 'layer1: output' in viewer.info.value and len(viewer.figure.axes) >= 5
+
+
+def test_feature_map_viewer_with_a_pipeline_that_starts_in_memory():
+    """CIFAR-style test pipelines have no LoadImageFromFile: arrays and paths both work."""
+    import copy
+    from cls_lab.apis import init_model
+    config = ROOT / 'configs/resnet/resnet18-narrow_1xb32-coslr-4e_digits.py'
+    with pytest.warns(UserWarning, match='no class names'):
+        model = init_model(str(config), device='cpu')
+    model.cfg = copy.deepcopy(model.cfg)
+    model.cfg.data.test.pipeline = model.cfg.data.test.pipeline[1:]   # no LoadImageFromFile
+    path = sorted((ROOT / 'data_samples/digits/val').rglob('*.png'))[0]
+    for img in (str(path), np.zeros((32, 32, 3), dtype=np.uint8)):
+        viewer = viz.FeatureMapViewer(model, img, layer='backbone.layer1', channels=2)
+        assert 'backbone.layer1: output (16, 32, 32)' in viewer.info.value
+
+
+def test_lr_curve_explorer_keeps_an_iter_based_length():
+    cfg = dict(optimizer=dict(lr=0.1), runner=dict(type='IterBasedRunner', max_iters=30),
+               lr_config=dict(policy='step', step=[10, 20], by_epoch=False))
+    explorer = viz.LRCurveExplorer(cfg, iters_per_epoch=7)
+    assert explorer.epochs.disabled
+    np.testing.assert_allclose(lr_line(explorer.figure), [0.1] * 10 + [0.01] * 10 + [0.001] * 10)
+    np.testing.assert_allclose(lr_line(viz.plot_lr_schedule(cfg, iters_per_epoch=7)),
+                               lr_line(explorer.figure))

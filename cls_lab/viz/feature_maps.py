@@ -51,12 +51,13 @@ def _has_test_pipeline(cfg):
 def _prepare_with_pipeline(cfg, img):
     from cls_lab.datasets.pipelines import Compose   # datasets is optional for this file
     steps = [dict(step) for step in cfg['data']['test']['pipeline']]
-    if not isinstance(img, (str, Path)) and steps and steps[0]['type'] == 'LoadImageFromFile':
-        steps = steps[1:]
-        sample = dict(img=_load_bgr(img), filename=None)
-        sample.update(img_shape=sample['img'].shape, ori_shape=sample['img'].shape)
-    else:
+    loads = bool(steps) and steps[0]['type'] == 'LoadImageFromFile'
+    if loads and isinstance(img, (str, Path)):
         sample = dict(img_prefix=None, img_info=dict(filename=str(img)))
+    else:   # an image in memory, or a pipeline that starts from one (CIFAR's)
+        steps = steps[1:] if loads else steps
+        bgr = _load_rgb(img)[..., ::-1].copy()
+        sample = dict(img=bgr, filename=None, img_shape=bgr.shape, ori_shape=bgr.shape)
     data = Compose(steps)(sample)
     x = data['img']
     x = x if torch.is_tensor(x) else torch.as_tensor(np.ascontiguousarray(x.transpose(2, 0, 1)))
@@ -81,13 +82,6 @@ def _load_rgb(img):
         return np.asarray(img.convert('RGB'))
     img = np.asarray(img)
     return np.repeat(img[..., None], 3, axis=2) if img.ndim == 2 else img[..., ::-1].copy()
-
-
-def _load_bgr(img):
-    from PIL import Image
-    if isinstance(img, Image.Image):
-        return np.asarray(img.convert('RGB'))[..., ::-1].copy()
-    return np.asarray(img)
 
 
 def _resize_shorter(rgb, size):

@@ -119,6 +119,8 @@ class LRCurveExplorer(widgets.VBox):
         lr_config = dict(found['lr_config'])
         self.momentum_config = found.get('momentum_config')
         self.base_momentum = found.get('base_momentum', 0.9)
+        # an iter-based config (runner.max_iters) keeps its length; the epochs slider is then off
+        self.max_iters = None if epochs or found.get('max_epochs') else found.get('max_iters')
         epochs = epochs or found.get('max_epochs') or 12
         policy = lr_config.get('policy', 'fixed')
         params = {k: v for k, v in lr_config.items() if k not in _SHARED}
@@ -140,7 +142,8 @@ class LRCurveExplorer(widgets.VBox):
                                                 tooltip='warmup_iters counts epochs')
         self.by_epoch = widgets.Checkbox(value=lr_config.get('by_epoch', True), description='by_epoch')
         self.epochs = widgets.IntSlider(value=epochs, min=1, max=max(300, epochs),
-                                        description='epochs', style=style)
+                                        description='epochs', style=style,
+                                        disabled=self.max_iters is not None)
         self.iters_per_epoch = widgets.BoundedIntText(value=iters_per_epoch, min=1, max=100000,
                                                       description='iters/epoch', style=style)
         self.base_lr = widgets.FloatText(value=base_lr or found.get('base_lr', 0.1),
@@ -185,7 +188,9 @@ class LRCurveExplorer(widgets.VBox):
         """Simulate with the current controls and redraw; a bad argument shows its error."""
         try:
             lr_config = self.lr_config()
-            self.curve = simulate(lr_config, self.base_lr.value, max_epochs=self.epochs.value,
+            length = dict(max_iters=self.max_iters) if self.max_iters else \
+                dict(max_epochs=self.epochs.value)
+            self.curve = simulate(lr_config, self.base_lr.value, **length,
                                   iters_per_epoch=self.iters_per_epoch.value,
                                   momentum_config=self.momentum_config,
                                   base_momentum=self.base_momentum)

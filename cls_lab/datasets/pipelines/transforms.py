@@ -105,6 +105,8 @@ class RandomResizedCrop:
             raise ValueError(f'scale and ratio must be increasing positive ranges, '
                              f'got scale={scale!r}, ratio={ratio!r}')
         interpolation_mode(interpolation)
+        if backend not in _BACKENDS:
+            raise ValueError(f'backend must be one of {_BACKENDS}, got {backend!r}')
         self.scale, self.ratio = tuple(scale), tuple(ratio)
         self.interpolation, self.backend = interpolation, backend
 
@@ -280,12 +282,16 @@ class ColorJitter:
 
     def __init__(self, brightness=0., contrast=0., saturation=0., hue=0.):
         if min(brightness, contrast, saturation, hue) < 0 or hue > 0.5:
-            raise ValueError('ColorJitter amounts must be >= 0 (hue <= 0.5)')
+            raise ValueError(f'ColorJitter amounts must be >= 0 (hue <= 0.5), got brightness='
+                             f'{brightness}, contrast={contrast}, saturation={saturation}, hue={hue}')
         self.brightness, self.contrast = brightness, contrast
         self.saturation, self.hue = saturation, hue
 
     def __call__(self, results):
         img = results['img']
+        if img.dtype != np.uint8:   # torchvision reads float images as 0..1 and would clip them
+            raise TypeError(f'ColorJitter needs a uint8 image (put it before Normalize and '
+                            f'without to_float32), got {img.dtype}')
         rgb = bgr_to_rgb_chw(img)
         if self.brightness:
             rgb = F.adjust_brightness(rgb, _factor(self.brightness))
