@@ -331,3 +331,14 @@ def test_schedule_configs_take_the_same_path_as_simulate_schedule(tmp_path):
     assert names['StepLrUpdaterHook'] == 10 and names['CyclicMomentumUpdaterHook'] == 30
     with pytest.raises(TypeError, match=r"lr_config must be a dict or None, got \['step'\]"):
         runner.register_training_hooks(['step'])
+
+
+def test_custom_hooks_keep_their_own_priority_unless_the_config_gives_one(tmp_path):
+    class Late(Hook):
+        priority = 'VERY_LOW'
+
+    runner = make_runner(tmp_path)
+    runner.register_training_hooks(None, custom_hooks_config=[
+        Late(), dict(type='EMAHook'), dict(type='EMAHook', priority='HIGH')])
+    got = [(type(h).__name__, h.priority) for h in runner.hooks]
+    assert ('Late', 90) in got and ('EMAHook', 50) in got and ('EMAHook', 30) in got

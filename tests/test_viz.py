@@ -443,7 +443,7 @@ def test_pipeline_viewer_controls(red_left_image, tmp_path):
 
 
 def test_live_training_plot_hook_in_a_real_runner(tmp_path):
-    """From custom_hooks (priority NORMAL) it still sees EvalHook's results, and log.json plots."""
+    """From custom_hooks it keeps its own priority (80, after EvalHook), and log.json plots."""
     from cls_lab.engine import EpochBasedRunner, Hook
 
     class TinyModel(torch.nn.Module):
@@ -476,6 +476,7 @@ def test_live_training_plot_hook_in_a_real_runner(tmp_path):
     runner.register_hook(FakeEvalHook(), 'LOW')
     runner.run([loader], [('train', 1)])
     hook = next(h for h in runner.hooks if isinstance(h, viz.LiveTrainingPlotHook))
+    assert hook.priority == 80
     assert hook.curves.series['val accuracy_top-1'] == ([6, 12], [10.0, 20.0])
     assert hook.curves.series['lr'][1] == [0.1] * 6 + [pytest.approx(0.01)] * 6
     assert len(hook.curves.series['loss'][0]) == 12 and (tmp_path / 'live_training.png').exists()

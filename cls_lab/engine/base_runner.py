@@ -128,8 +128,7 @@ class BaseRunner:
         for hook_cfg in custom:
             if isinstance(hook_cfg, Hook):
                 self.register_hook(hook_cfg, hook_cfg.priority)
-            else:
-                hook_cfg.setdefault('priority', 'NORMAL')
+            else:   # no priority given: the hook's own (Hook's default is NORMAL, as in mmcv)
                 self.register_hook_from_cfg(hook_cfg)
 
     def _register_config_hook(self, cfg, priority, default_type, key):

@@ -12,7 +12,7 @@ from collections import defaultdict
 
 import ipywidgets as widgets
 
-from cls_lab.engine.hooks.hook import Hook, get_priority
+from cls_lab.engine.hooks.hook import Hook
 from cls_lab.registry import HOOKS
 
 from ._display import figure_to_png, image_widget, new_figure
@@ -104,8 +104,9 @@ class LiveTrainingPlotHook(Hook):
 
     Headless (no kernel) it only records; at the end it saves ``out_file`` (relative to the
     work_dir) when set. A redraw takes ~0.3 s on a CPU, so iteration redraws come at most once
-    per ``min_seconds``; epoch ends, evaluations and the end of the run always redraw. Its priority (80) puts it after EvalHook (LOW) and before the loggers
-    (VERY_LOW), so it sees the validation results before they are cleared.
+    per ``min_seconds``; epoch ends, evaluations and the end of the run always redraw.
+    Its own priority (80, used when ``custom_hooks`` gives none) puts it after EvalHook (LOW)
+    and before the loggers (VERY_LOW), so it sees the validation results before they are cleared.
     """
     priority = 80
 
@@ -127,25 +128,10 @@ class LiveTrainingPlotHook(Hook):
 
     def before_run(self, runner):
         self.curves, self._last_eval = Curves(), None
-        self._move_after_eval(runner)
         show = in_notebook() if self.show is None else self.show
         if show:
             from IPython.display import display
             display(self.image)
-
-    def _move_after_eval(self, runner):
-        """custom_hooks come in at NORMAL (50), before EvalHook (LOW): move to 80 behind it.
-
-        ``runner.hooks`` is replaced by a new sorted list, not changed in place, so the
-        ``before_run`` pass going on over the old list is not disturbed.
-        """
-        hooks = getattr(runner, 'hooks', [])
-        if self not in hooks or get_priority(self.priority) >= LiveTrainingPlotHook.priority:
-            return
-        self.priority = LiveTrainingPlotHook.priority
-        others = [hook for hook in hooks if hook is not self]
-        position = sum(1 for hook in others if hook.priority <= self.priority)
-        runner.hooks = others[:position] + [self] + others[position:]
 
     def after_train_iter(self, runner):
         step = runner.iter + 1   # the runner counts this iteration after the hooks
