@@ -274,3 +274,28 @@ def test_multi_gpu_test_gathers_shards_in_dataset_order(trained, tmp_path):
     assert len(gathered) == 29
     for got, want in zip(gathered, expected):
         np.testing.assert_allclose(got.numpy(), want, atol=1e-6)
+
+
+def test_read_rgb_follows_exif_orientation_like_the_loader(tmp_path):
+    from PIL import Image
+    from cls_lab.apis.inference import read_rgb
+    from cls_lab.datasets.pipelines.loading import decode_bgr
+    exif = Image.Exif()
+    exif[0x0112] = 6                      # "rotate 90° clockwise to display"
+    path = tmp_path / 'rotated.jpg'
+    Image.new('RGB', (8, 4), (255, 0, 0)).save(path, exif=exif)
+    rgb = read_rgb(str(path))
+    assert rgb.shape == (8, 4, 3) and rgb[0, 0, 0] > 200 and rgb[0, 0, 2] < 50
+    np.testing.assert_array_equal(rgb, decode_bgr(path.read_bytes())[..., ::-1])
+
+
+def test_init_model_names_classes_from_checkpoint_then_argument(tmp_path):
+    import cls_lab
+    from cls_lab.apis import init_model
+    from cls_lab.engine.checkpoint import save_checkpoint
+    config = str(cls_lab.ROOT / 'configs/resnet/resnet18-narrow_1xb32-coslr-4e_digits.py')
+    model = init_model(config, device='cpu', classes=list('abcdefghij'))
+    assert model.CLASSES == list('abcdefghij')
+    save_checkpoint(model, str(tmp_path / 'named.pth'), meta=dict(CLASSES=list('0123456789')))
+    again = init_model(config, str(tmp_path / 'named.pth'), device='cpu', classes=list('abcdefghij'))
+    assert again.CLASSES == list('0123456789')   # the checkpoint's names win

@@ -151,3 +151,11 @@ def test_base_model_configs_build(name):
     if name in ('lenet5', 'resnet_cifar_digits', 'resnet18_cifar'):
         real = build_classifier(cfg.model).eval()
         assert real(torch.randn(1, 3, 32, 32), return_loss=False)[0].shape == (10,)
+
+
+def test_init_functions_reject_an_unknown_distribution_by_name():
+    import torch.nn as nn
+    from cls_lab.models.init import kaiming_init, xavier_init
+    for init in (kaiming_init, xavier_init):
+        with pytest.raises(ValueError, match=f"{init.__name__}: distribution must be .* got 'gauss'"):
+            init(nn.Linear(2, 2), distribution='gauss')

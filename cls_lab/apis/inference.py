@@ -14,6 +14,7 @@ import torch
 
 from cls_lab.config import Config
 from cls_lab.datasets.pipelines import Compose
+from cls_lab.datasets.pipelines.loading import decode_bgr
 from cls_lab.engine.checkpoint import load_checkpoint
 from cls_lab.models import build_classifier
 
@@ -23,11 +24,12 @@ def default_device():
     return 'cuda' if torch.cuda.is_available() else 'cpu'
 
 
-def init_model(config, checkpoint=None, device=None, options=None):
+def init_model(config, checkpoint=None, device=None, options=None, classes=None):
     """Build the classifier of ``config`` (a path or a Config), load ``checkpoint``, eval mode.
 
     ``options`` (``{'model.head.num_classes': 5}``) override config keys first. The model
-    keeps its config as ``model.cfg`` and its class names as ``model.CLASSES``.
+    keeps its config as ``model.cfg`` and its class names as ``model.CLASSES``: the
+    checkpoint's, else ``classes`` (e.g. the test set's), else ImageNet's or the indices.
     """
     if isinstance(config, (str, Path)):
         config = Config.fromfile(str(config))
@@ -41,10 +43,10 @@ def init_model(config, checkpoint=None, device=None, options=None):
     if 'pretrained' in config.model:
         config.model.pretrained = None   # weights come from ``checkpoint``, not from init
     model = build_classifier(config.model)
-    classes = None
     if checkpoint is not None:
         state = load_checkpoint(model, str(checkpoint), map_location='cpu')
-        classes = (state.get('meta') or {}).get('CLASSES') if isinstance(state, dict) else None
+        saved = (state.get('meta') or {}).get('CLASSES') if isinstance(state, dict) else None
+        classes = saved if saved is not None else classes
     model.CLASSES = list(classes) if classes is not None else _fallback_classes(model, checkpoint)
     model.cfg = config
     model.to(device or default_device())
@@ -161,11 +163,12 @@ def draw_result(figure, img, result, title='result'):
 
 
 def read_rgb(img):
-    """An image path or a BGR array (cls_lab's convention) as an RGB (or gray) array to draw."""
+    """An image path or a BGR array (cls_lab's convention) as an RGB (or gray) array to draw.
+
+    A file is decoded as ``LoadImageFromFile`` does (EXIF orientation applied), so the
+    picture is the image the model saw."""
     if isinstance(img, (str, Path)):
-        from PIL import Image
-        with Image.open(img) as image:
-            return np.asarray(image.convert('RGB'))
+        return decode_bgr(Path(img).read_bytes(), filename=str(img))[..., ::-1]
     img = np.asarray(img)
     return img[..., ::-1] if img.ndim == 3 and img.shape[2] == 3 else img.squeeze()
 

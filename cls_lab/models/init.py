@@ -46,7 +46,8 @@ def uniform_init(module, a=0, b=1, bias=0):
 
 def xavier_init(module, gain=1, bias=0, distribution='normal'):
     """Glorot init: keeps the variance equal forwards and backwards."""
-    assert distribution in ('uniform', 'normal'), f'xavier_init: bad distribution {distribution!r}'
+    if distribution not in ('uniform', 'normal'):
+        raise ValueError(f"xavier_init: distribution must be 'uniform' or 'normal', got {distribution!r}")
     if _has(module, 'weight'):
         fn = nn.init.xavier_uniform_ if distribution == 'uniform' else nn.init.xavier_normal_
         fn(module.weight, gain=gain)
@@ -57,7 +58,8 @@ def xavier_init(module, gain=1, bias=0, distribution='normal'):
 def kaiming_init(module, a=0, mode='fan_out', nonlinearity='relu', bias=0,
                  distribution='normal'):
     """He init, the ReLU-network default (fan_out as torchvision's ResNet)."""
-    assert distribution in ('uniform', 'normal'), f'kaiming_init: bad distribution {distribution!r}'
+    if distribution not in ('uniform', 'normal'):
+        raise ValueError(f"kaiming_init: distribution must be 'uniform' or 'normal', got {distribution!r}")
     if _has(module, 'weight'):
         fn = nn.init.kaiming_uniform_ if distribution == 'uniform' else nn.init.kaiming_normal_
         fn(module.weight, a=a, mode=mode, nonlinearity=nonlinearity)

@@ -85,7 +85,7 @@ def browse(dataset_cfg, output_dir, number=16, seed=0):
 def main(args):
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+        cfg.merge_from_dict(args.cfg_options, source='--cfg-options')
     if args.phase not in cfg.data:
         raise KeyError(f'{args.config} has no data.{args.phase}')
     saved = browse(cfg.data[args.phase], args.output_dir, args.number, args.seed)

@@ -31,10 +31,9 @@ def add_arguments(parser):
 
 
 def main(args):
-    from cls_lab.apis import default_device, multi_gpu_test, single_gpu_test
+    import torch
+    from cls_lab.apis import default_device, init_model, multi_gpu_test, single_gpu_test
     from cls_lab.datasets import build_dataloader, build_dataset
-    from cls_lab.engine.checkpoint import load_checkpoint
-    from cls_lab.models import build_classifier
 
     if args.out is not None and Path(args.out).suffix != '.json':
         raise SystemExit(f'--out {args.out}: results are written as JSON; use a .json name')
@@ -49,15 +48,10 @@ def main(args):
     dataset = build_dataset(cfg.data.test, dict(test_mode=True))
     loader = build_dataloader(dataset, cfg.data.samples_per_gpu, cfg.data.workers_per_gpu,
                               dist=distributed, shuffle=False)
-    model = build_classifier(cfg.model)
-    checkpoint = load_checkpoint(model, args.checkpoint, map_location='cpu')
-    meta = checkpoint.get('meta') or {}
-    model.CLASSES = list(meta.get('CLASSES') or dataset.CLASSES)
     device = args.device or default_device()
     if distributed and device == 'cuda':
-        import os
-        device = f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}"
-    model.to(device)
+        device = f'cuda:{torch.cuda.current_device()}'   # init_dist set it from LOCAL_RANK
+    model = init_model(cfg, args.checkpoint, device=device, classes=dataset.CLASSES)
 
     if distributed:
         from cls_lab.engine.dist import close_dist

@@ -103,7 +103,6 @@ def load_config(args):
     if args.load_from is not None:
         cfg.load_from = args.load_from
     cfg.device = resolve_device(args.device, args.gpu_id, args.launcher)
-    cfg.gpu_ids = [args.gpu_id]
     return cfg
 
 

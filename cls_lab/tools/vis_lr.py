@@ -105,7 +105,7 @@ def plot_schedule(curves, iters_per_epoch=1, by_epoch=True, title=None):
 def main(args):
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+        cfg.merge_from_dict(args.cfg_options, source='--cfg-options')
     shape = schedule_of(cfg, args.dataset_size, args.ngpus)
     by_epoch = shape['max_epochs'] is not None and not args.by_iter
     title = args.title or Path(args.config).stem
