@@ -65,13 +65,20 @@ def test_digits_sample_data_in_imagenet_format():
     assert np.all(sample['img'][..., 0] == sample['img'][..., 2])   # grey as RGB
 
 
-def test_make_digits_is_deterministic(tmp_path):
+def test_make_digits_rebuilds_the_shipped_images():
+    """make_digits.py is the recipe of data_samples/digits: its output equals the stored PNGs."""
     import runpy
+    from sklearn.datasets import load_digits
     module = runpy.run_path(str(ROOT / 'data_samples' / 'make_digits.py'))
-    rebuilt = module['to_png_image'](np.arange(64).reshape(8, 8) % 17)
-    assert rebuilt.size == (32, 32) and rebuilt.mode == 'RGB'
-    listed = (DIGITS / 'meta' / 'train.txt').read_text().split('\n')[0]
-    assert listed.split()[0].split('/')[0] == listed.split()[1]
+    digits = load_digits()
+    for split in ('train', 'val'):
+        for line in (DIGITS / 'meta' / f'{split}.txt').read_text().splitlines()[::97]:
+            relative, label = line.split()
+            index = int(Path(relative).stem)     # files are named by their scikit-learn index
+            assert int(label) == digits.target[index] == int(Path(relative).parent.name)
+            rebuilt = np.asarray(module['to_png_image'](digits.images[index]))
+            with Image.open(DIGITS / split / relative) as stored:
+                np.testing.assert_array_equal(rebuilt, np.asarray(stored.convert('RGB')))
 
 
 def test_imagenet_has_the_1000_class_names():
