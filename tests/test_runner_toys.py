@@ -174,7 +174,7 @@ def _main():
     import time
 
     from cls_lab.engine.hooks import Hook
-    from cls_lab.engine.dist import unwrap_model
+    from cls_lab.engine.dist import close_dist, unwrap_model
 
     class SlowDown(Hook):   # gives the parent test time to SIGKILL us mid-training
         def after_train_iter(self, runner):
@@ -198,6 +198,7 @@ def _main():
                        extra_hooks=[SlowDown()] if args.slow else [], launcher=args.launcher)
     if args.out:
         torch.save(unwrap_model(runner.model).state_dict(), args.out)
+    close_dist()   # exiting with the gloo group still up can abort a rank at teardown
 
 
 if __name__ == '__main__':
