@@ -13,20 +13,16 @@ from cls_lab.engine.dist import get_dist_info, init_dist, master_only
 
 DRIVER = Path(__file__).with_name('test_runner_toys.py')
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
+# --standalone: torchrun binds its own rendezvous port (port 0) and hands it to the workers,
+# so no port picked here can be taken by another process before torchrun binds it
+STANDALONE = ['--standalone', '--nnodes=1', '--nproc_per_node=2']
 
 
 @pytest.mark.skipif(not dist.is_available() or not dist.is_gloo_available(),
                     reason='needs torch.distributed with gloo')
 def test_two_processes_end_identical_and_only_rank0_writes(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(ROOT), OMP_NUM_THREADS='1')
-    cmd = [sys.executable, '-m', 'torch.distributed.run', '--nnodes=1', '--nproc_per_node=2',
-           '--master_addr=127.0.0.1', f'--master_port={free_port()}', str(DRIVER),
+    cmd = [sys.executable, '-m', 'torch.distributed.run', *STANDALONE, str(DRIVER),
            str(tmp_path / 'work'), '--launcher', 'pytorch', '--max-epochs', '2',
            '--out', str(tmp_path / 'final.pt')]
     result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=180)
@@ -73,8 +69,7 @@ def test_cli_train_with_torchrun_two_cpu_processes(tmp_path):
     Config(cfg).dump(str(config_file))
     env = dict(os.environ, PYTHONPATH=f'{ROOT}{os.pathsep}{Path(__file__).parent}',
                OMP_NUM_THREADS='1')
-    cmd = [sys.executable, '-m', 'torch.distributed.run', '--nnodes=1', '--nproc_per_node=2',
-           '--master_addr=127.0.0.1', f'--master_port={free_port()}', '-m', 'cls_lab', 'train',
+    cmd = [sys.executable, '-m', 'torch.distributed.run', *STANDALONE, '-m', 'cls_lab', 'train',
            str(config_file), '--launcher', 'pytorch']
     result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300,
                             cwd=str(ROOT))
