@@ -174,3 +174,34 @@ def test_swin_loads_a_version_1_checkpoint_with_plain_norm_keys():
     with pytest.raises(ValueError, match='window_size'):
         SwinTransformer(arch, img_size=32, window_size=8, out_indices=(1,)).load_state_dict(
             swin.state_dict())
+
+
+ROOT = Path(__file__).resolve().parents[1]
+MMCLS_NAMED = ['vision_transformer/vit-base-p16_pt-64xb64_in1k-224.py',
+               'deit/deit-tiny_pt-4xb256_in1k.py', 'deit/deit-tiny-distilled_pt-4xb256_in1k.py',
+               'swin_transformer/swin-tiny_16xb64_in1k.py', 'convnext/convnext-tiny_32xb128_in1k.py']
+DIGITS = ['vision_transformer/vit-pico-p4_1xb32-adamw-10e_digits.py',
+          'swin_transformer/swin-pico_1xb32-adamw-10e_digits.py',
+          'convnext/convnext-pico_1xb32-adamw-10e_digits.py']
+
+
+def test_shipped_configs_build_as_their_mmcls_namesakes():
+    from cls_lab.config import Config
+    for name in MMCLS_NAMED:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')      # the distilled config changes types on purpose
+            cfg = Config.fromfile(str(ROOT / 'configs' / name))
+        with torch.device('meta'):
+            model = build_classifier(cfg.model)
+        assert signature(model) == expected(REF['configs'][name]), name
+
+
+@pytest.mark.parametrize('name', DIGITS)
+def test_digits_configs_train_one_step(name):
+    from cls_lab.config import Config
+    cfg = Config.fromfile(str(ROOT / 'configs' / name))
+    model = build_classifier(cfg.model)
+    model.init_weights()
+    losses = model(torch.randn(4, 3, 32, 32), gt_label=torch.tensor([0, 1, 2, 3]))
+    losses['loss'].backward()
+    assert torch.isfinite(losses['loss']) and cfg.model.head.num_classes == 10
