@@ -130,7 +130,7 @@ def main():
     for label, goal, run in runs:
         rate = run()
         ratio = rate['cls_lab'] / rate['torchvision']
-        print(f'{label:<14} {rate["cls_lab"]:>14.1f} {rate["torchvision"]:>18.1f} '
+        print(f'{label:<14} {rate["cls_lab"]:>14.4g} {rate["torchvision"]:>18.4g} '
               f'{ratio:>7.3f}{"" if ratio >= goal else f"  (below the {goal} goal)"}')
 
 

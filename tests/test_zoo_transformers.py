@@ -120,7 +120,8 @@ def test_bad_arguments_name_the_value():
 def test_relative_position_index_matches_mmcls_construction():
     # mmcls builds it from a "double step" sequence, flipped; the offsets must agree
     Wh, Ww = 3, 4
-    seq = (torch.arange(0, (2 * Ww - 1) * Wh, 2 * Ww - 1)[:, None] + torch.arange(Ww)).reshape(1, -1)
+    rows = torch.arange(0, (2 * Ww - 1) * Wh, 2 * Ww - 1)
+    seq = (rows[:, None] + torch.arange(Ww)).reshape(1, -1)
     assert torch.equal(relative_position_index((Wh, Ww)), (seq + seq.T).flip(1))
 
 
@@ -179,7 +180,8 @@ def test_swin_loads_a_version_1_checkpoint_with_plain_norm_keys():
 ROOT = Path(__file__).resolve().parents[1]
 MMCLS_NAMED = ['vision_transformer/vit-base-p16_pt-64xb64_in1k-224.py',
                'deit/deit-tiny_pt-4xb256_in1k.py', 'deit/deit-tiny-distilled_pt-4xb256_in1k.py',
-               'swin_transformer/swin-tiny_16xb64_in1k.py', 'convnext/convnext-tiny_32xb128_in1k.py']
+               'swin_transformer/swin-tiny_16xb64_in1k.py',
+               'convnext/convnext-tiny_32xb128_in1k.py']
 DIGITS = ['vision_transformer/vit-pico-p4_1xb32-adamw-10e_digits.py',
           'swin_transformer/swin-pico_1xb32-adamw-10e_digits.py',
           'convnext/convnext-pico_1xb32-adamw-10e_digits.py']

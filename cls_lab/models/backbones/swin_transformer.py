@@ -138,7 +138,8 @@ class SwinTransformer(BaseModule):
         self.stages = nn.ModuleList()
         widths = [self.embed_dims]
         for i, (depth, num_heads) in enumerate(zip(self.depths, self.num_heads)):
-            stage_cfg = stage_cfgs[i] if isinstance(stage_cfgs, (list, tuple)) else deepcopy(stage_cfgs)
+            stage_cfg = stage_cfgs[i] if isinstance(stage_cfgs, (list, tuple)) \
+                else deepcopy(stage_cfgs)
             stage = SwinBlockSequence(**{
                 **dict(embed_dims=widths[-1], depth=depth, num_heads=num_heads,
                        window_size=window_size, downsample=i < self.num_layers - 1,
@@ -149,7 +150,8 @@ class SwinTransformer(BaseModule):
             widths.append(stage.out_channels)
         self.num_features = widths[1:] if out_after_downsample else widths[:-1]
         for i in out_indices:
-            norm = build_norm_layer(norm_cfg, self.num_features[i])[1] if norm_cfg else nn.Identity()
+            norm = build_norm_layer(norm_cfg, self.num_features[i])[1] if norm_cfg \
+                else nn.Identity()
             self.add_module(f'norm{i}', norm)
 
     def _arch(self, arch):
@@ -191,8 +193,9 @@ class SwinTransformer(BaseModule):
         """Checkpoints before version 2 call the last norm ``norm``; before 3 they store masks."""
         version = local_metadata.get('version')
         if (version is None or version < 2) and type(self) is SwinTransformer:
+            last = f'{prefix}norm{len(self.stages) - 1}.'
             for k in [k for k in state_dict if k.startswith(prefix + 'norm.')]:
-                state_dict[k.replace('norm.', f'norm{len(self.stages) - 1}.', 1)] = state_dict.pop(k)
+                state_dict[last + k[len(prefix + 'norm.'):]] = state_dict.pop(k)
         if (version is None or version < 3) and type(self) is SwinTransformer:
             for k in [k for k in state_dict if 'attn_mask' in k]:
                 del state_dict[k]

@@ -77,7 +77,8 @@ class VisionTransformer(BaseModule):
 
     ``img_size`` only sizes ``pos_embed``: other input sizes work, the embedding is
     interpolated (``interpolate_mode``), and a checkpoint saved at another size is resized
-    when loaded. ``out_indices`` count encoder layers (-1 = the last).
+    when loaded. ``out_indices`` count encoder layers (-1 = the last); an index past the
+    last layer is an error here, where mmcls accepts ``num_layers`` and never outputs it.
     """
     arch_zoo = {
         **dict.fromkeys(['s', 'small'], dict(embed_dims=768, num_layers=8, num_heads=8,

@@ -149,7 +149,8 @@ class ShiftWindowMSA(BaseModule):
         if not 0 <= shift_size < window_size:
             raise ValueError(f'ShiftWindowMSA: shift_size={shift_size} must be in '
                              f'[0, window_size={window_size})')
-        self.window_size, self.shift_size, self.pad_small_map = window_size, shift_size, pad_small_map
+        self.window_size, self.shift_size = window_size, shift_size
+        self.pad_small_map = pad_small_map
         self.w_msa = WindowMSA(embed_dims, _pair(window_size), num_heads, qkv_bias=qkv_bias,
                                qk_scale=qk_scale, attn_drop=attn_drop, proj_drop=proj_drop)
         self.drop = build_dropout(dropout_layer)

@@ -127,7 +127,8 @@ def resize_pos_embed(pos_embed, src_shape, dst_shape, mode='bicubic', num_extra_
     if tuple(src_shape) == tuple(dst_shape):
         return pos_embed
     if pos_embed.ndim != 3:
-        raise ValueError(f'resize_pos_embed: pos_embed must be (1, L, C), got {tuple(pos_embed.shape)}')
+        raise ValueError('resize_pos_embed: pos_embed must be (1, L, C), got '
+                         f'{tuple(pos_embed.shape)}')
     _, L, C = pos_embed.shape
     src_h, src_w = src_shape
     if L != src_h * src_w + num_extra_tokens:
