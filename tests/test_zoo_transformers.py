@@ -207,3 +207,19 @@ def test_digits_configs_train_one_step(name):
     losses = model(torch.randn(4, 3, 32, 32), gt_label=torch.tensor([0, 1, 2, 3]))
     losses['loss'].backward()
     assert torch.isfinite(losses['loss']) and cfg.model.head.num_classes == 10
+
+
+def test_drop_path_and_checkpointing_train():
+    torch.manual_seed(0)
+    swin = SwinTransformer(dict(embed_dims=8, depths=[2, 2], num_heads=[2, 2]), img_size=32,
+                           window_size=4, out_indices=(1,), drop_path_rate=0.5, with_cp=True)
+    convnext = ConvNeXt(dict(depths=[2, 1], channels=[8, 16]), out_indices=(1,),
+                        drop_path_rate=0.5, with_cp=True)
+    vit = VisionTransformer(dict(embed_dims=8, num_layers=2, num_heads=2, feedforward_channels=16),
+                            img_size=32, patch_size=8, drop_path_rate=0.5, drop_rate=0.1)
+    for model in (swin, convnext, vit):
+        model.train()
+        out = model(torch.randn(4, 3, 32, 32, requires_grad=True))[-1]
+        (out[0] if isinstance(out, list) else out).sum().backward()
+        assert all(p.grad is not None for p in model.parameters() if p.requires_grad)
+    assert type(swin.stages[1].blocks[1].attn.drop).__name__ == 'StochasticDepth'
