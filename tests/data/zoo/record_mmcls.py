@@ -43,24 +43,24 @@ warnings.filterwarnings('ignore')
 import numpy as np, torch
 from mmcls.models import build_classifier
 OUT = sys.argv[1]
-vit_arch = dict(embed_dims=32, num_layers=2, num_heads=2, feedforward_channels=64)
+vit_arch = dict(embed_dims=16, num_layers=2, num_heads=2, feedforward_channels=32)
 MODELS = {
  'vit': dict(type='ImageClassifier',
     backbone=dict(type='VisionTransformer', arch=vit_arch, img_size=32, patch_size=8,
                   out_indices=(0, 1)),
-    head=dict(type='VisionTransformerClsHead', num_classes=5, in_channels=32, hidden_dim=16)),
+    head=dict(type='VisionTransformerClsHead', num_classes=5, in_channels=16, hidden_dim=8)),
  'deit': dict(type='ImageClassifier',
     backbone=dict(type='DistilledVisionTransformer', arch=vit_arch, img_size=32, patch_size=8),
-    head=dict(type='DeiTClsHead', num_classes=5, in_channels=32)),
+    head=dict(type='DeiTClsHead', num_classes=5, in_channels=16)),
  'swin': dict(type='ImageClassifier',
-    backbone=dict(type='SwinTransformer', arch=dict(embed_dims=16, depths=[2, 2], num_heads=[2, 4]),
+    backbone=dict(type='SwinTransformer', arch=dict(embed_dims=8, depths=[2, 2], num_heads=[2, 2]),
                   img_size=32, window_size=4, out_indices=(0, 1), drop_path_rate=0.),
     neck=dict(type='GlobalAveragePooling'),
-    head=dict(type='LinearClsHead', num_classes=5, in_channels=32)),
+    head=dict(type='LinearClsHead', num_classes=5, in_channels=16)),
  'convnext': dict(type='ImageClassifier',
-    backbone=dict(type='ConvNeXt', arch=dict(depths=[1, 1, 2, 1], channels=[8, 16, 24, 32]),
+    backbone=dict(type='ConvNeXt', arch=dict(depths=[1, 1, 2, 1], channels=[4, 8, 12, 16]),
                   out_indices=(1, 3), gap_before_final_norm=True),
-    head=dict(type='LinearClsHead', num_classes=5, in_channels=32)),
+    head=dict(type='LinearClsHead', num_classes=5, in_channels=16)),
 }
 SIZES = dict(vit=(2, 3, 40, 40), deit=(2, 3, 32, 32), swin=(2, 3, 40, 40), convnext=(2, 3, 32, 32))
 arrays = {}
