@@ -58,7 +58,7 @@ WIDGET_OF = {
     '06_networks_from_scratch': 'viz.FeatureMapViewer', '07_resnet_anatomy': 'viz.FeatureMapViewer',
     '08_optimizers_and_schedules': 'viz.LRCurveExplorer', '09_runner_and_hooks': 'LiveTrainingPlotHook',
     '10_finetune': 'LiveTrainingPlotHook', '11_inference_and_apis': 'viz.FeatureMapViewer',
-    '12_self_supervised': 'viz.PipelineViewer',
+    '12_self_supervised': 'viz.PipelineViewer', '13_architecture_tour': 'viz.FeatureMapViewer',
 }
 
 

@@ -7,8 +7,12 @@ from .resnext import ResNeXt
 from .stage_specs import STAGE_SPECS, build_resnet_from_spec, resnet_cfg_from_spec
 from .torchvision import TorchvisionBackbone
 from .convert import convert_torchvision_resnet
+from .convnext import ConvNeXt
+from .swin_transformer import SwinTransformer
+from .vision_transformer import DistilledVisionTransformer, VisionTransformer
 
 __all__ = ['LeNet5', 'MobileNetV2', 'BasicBlock', 'Bottleneck', 'ResNet', 'ResNetV1c',
            'ResNetV1d', 'make_res_layer', 'ResNet_CIFAR', 'ResNeXt', 'STAGE_SPECS',
            'build_resnet_from_spec', 'resnet_cfg_from_spec', 'TorchvisionBackbone',
-           'convert_torchvision_resnet']
+           'convert_torchvision_resnet',
+           'ConvNeXt', 'SwinTransformer', 'DistilledVisionTransformer', 'VisionTransformer']

@@ -1,0 +1,20 @@
+# ConvNeXt-T: widths 96-192-384-768, 3-3-9-3 blocks. The backbone already averages the
+# last map and layer-norms it (gap_before_final_norm), so no neck is needed.
+model = dict(
+    type='ImageClassifier',
+    backbone=dict(
+        type='ConvNeXt',
+        arch='tiny',
+        out_indices=(3, ),
+        drop_path_rate=0.1,
+        gap_before_final_norm=True,
+        init_cfg=[
+            dict(type='TruncNormal', layer=['Conv2d', 'Linear'], std=.02, bias=0.),
+            dict(type='Constant', layer=['LayerNorm'], val=1., bias=0.),
+        ]),
+    head=dict(
+        type='LinearClsHead',
+        num_classes=1000,
+        in_channels=768,
+        loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
+    ))
