@@ -15,6 +15,7 @@ from cls_lab.tools.notebook_result import result_text
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / 'notebooks').glob('[0-9][0-9]_*.ipynb'))
+SOLUTIONS = sorted((ROOT / 'notebooks' / 'solutions').glob('[0-9][0-9]_*.ipynb'))
 CHECK_MARK = '# NBVAL_CHECK_OUTPUT'
 
 
@@ -70,20 +71,24 @@ def test_notebook_uses_its_widget(path):
     assert 'import cls_lab.viz' in code, f'{path.name}: imports cls_lab.viz to register the widgets'
 
 
-@pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize('path', NOTEBOOKS + SOLUTIONS, ids=lambda p: p.parent.name + '/' + p.name)
 def test_only_checked_cells_keep_outputs(path):
+    """Outputs are kept exactly where nbval compares them; a checked cell without a stored
+    output would compare against nothing and pass whatever it prints."""
     for index, cell in enumerate(code_cells(load(path))):
         checked = source(cell).lstrip().startswith(CHECK_MARK)
         if not checked:
             assert not cell['outputs'], f'{path.name}: code cell {index} has committed outputs'
             assert cell['execution_count'] is None
-        elif cell['outputs']:
-            for output in cell['outputs']:
-                assert 'image/png' not in output.get('data', {}), \
-                    f'{path.name}: checked cell {index} stores an image'
+            continue
+        assert cell['outputs'], (f'{path.name}: code cell {index} is marked {CHECK_MARK} but '
+                                 'stores no output (run scripts/store_checked_outputs.py on it)')
+        for output in cell['outputs']:
+            assert 'image/png' not in output.get('data', {}), \
+                f'{path.name}: checked cell {index} stores an image'
 
 
-@pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize('path', NOTEBOOKS + SOLUTIONS, ids=lambda p: p.parent.name + '/' + p.name)
 def test_no_widget_state_is_stored(path):
     assert 'widgets' not in load(path)['metadata'], \
         f'{path.name}: stores widget state (run scripts/store_checked_outputs.py on it)'
