@@ -34,7 +34,6 @@ def book(tmp_path_factory):
     notebook = nbformat.v4.new_notebook(cells=TINY)
     notebook.metadata['kernelspec'] = dict(name='python3', display_name='Python 3', language='python')
     nbformat.write(notebook, tiny)
-    os.environ.setdefault('OMP_NUM_THREADS', '1')
     out = work / 'site'
     build([tiny], out)
     build([ROOT / 'notebooks' / '09_runner_and_hooks.ipynb'], out / 'unrun', run=False)
