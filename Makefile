@@ -10,7 +10,7 @@ TORCH_SPEC ?= torch==2.14.1 torchvision==0.29.1
 HEADLESS ?=
 PORT ?= 8888
 
-.PHONY: lab test venv kernel clean
+.PHONY: lab test venv kernel clean student book
 
 venv: $(STAMP)
 
@@ -35,6 +35,14 @@ endif
 
 test: $(STAMP)
 	$(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-cell-timeout=300 -p no:cacheprovider
+
+# the learners' copy: exercise cells emptied, solutions left out (scripts/make_student.py)
+student: $(STAMP)
+	$(BIN)/python scripts/make_student.py --out student
+
+# every notebook executed, as offline HTML pages + an index in build/book (scripts/build_book.py)
+book: $(STAMP)
+	$(BIN)/python scripts/build_book.py --out build/book
 
 clean:
 	rm -rf $(VENV) work_dirs .pytest_cache

@@ -15,6 +15,7 @@ from cls_lab.tools.notebook_result import result_text
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / 'notebooks').glob('[0-9][0-9]_*.ipynb'))
+SOLUTIONS = sorted((ROOT / 'notebooks' / 'solutions').glob('[0-9][0-9]_*.ipynb'))
 CHECK_MARK = '# NBVAL_CHECK_OUTPUT'
 
 
@@ -70,23 +71,65 @@ def test_notebook_uses_its_widget(path):
     assert 'import cls_lab.viz' in code, f'{path.name}: imports cls_lab.viz to register the widgets'
 
 
-@pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize('path', NOTEBOOKS + SOLUTIONS, ids=lambda p: p.parent.name + '/' + p.name)
 def test_only_checked_cells_keep_outputs(path):
+    """Outputs are kept exactly where nbval compares them; a checked cell without a stored
+    output would compare against nothing and pass whatever it prints."""
     for index, cell in enumerate(code_cells(load(path))):
         checked = source(cell).lstrip().startswith(CHECK_MARK)
         if not checked:
             assert not cell['outputs'], f'{path.name}: code cell {index} has committed outputs'
             assert cell['execution_count'] is None
-        elif cell['outputs']:
-            for output in cell['outputs']:
-                assert 'image/png' not in output.get('data', {}), \
-                    f'{path.name}: checked cell {index} stores an image'
+            continue
+        assert cell['outputs'], (f'{path.name}: code cell {index} is marked {CHECK_MARK} but '
+                                 'stores no output (run scripts/store_checked_outputs.py on it)')
+        for output in cell['outputs']:
+            assert 'image/png' not in output.get('data', {}), \
+                f'{path.name}: checked cell {index} stores an image'
 
 
-@pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize('path', NOTEBOOKS + SOLUTIONS, ids=lambda p: p.parent.name + '/' + p.name)
 def test_no_widget_state_is_stored(path):
     assert 'widgets' not in load(path)['metadata'], \
         f'{path.name}: stores widget state (run scripts/store_checked_outputs.py on it)'
+
+
+# notebooks that end with the self-check sections (00-06 join once their helper's work lands)
+SELF_CHECKED = [p for p in NOTEBOOKS if 7 <= int(p.name[:2]) <= 12]
+EXERCISE_MARK = '# YOUR TURN'
+
+
+def heading_index(cells, title):
+    found = [i for i, c in enumerate(cells)
+             if c['cell_type'] == 'markdown' and source(c).lstrip().startswith(f'## {title}')]
+    assert len(found) == 1, f'needs exactly one "## {title}" markdown cell, found {len(found)}'
+    return found[0]
+
+
+@pytest.mark.parametrize('path', SELF_CHECKED, ids=lambda p: p.name)
+def test_notebook_ends_with_summary_questions_exercises(path):
+    cells = load(path)['cells']
+    summary, questions, exercises = (heading_index(cells, t) for t in ('Summary', 'Questions', 'Exercises'))
+    assert summary < questions < exercises, f'{path.name}: Summary, Questions, Exercises in that order'
+    bullets = [line for line in source(cells[summary]).splitlines() if line.startswith('* ')]
+    assert 3 <= len(bullets) <= 6, f'{path.name}: Summary has {len(bullets)} bullets (3-6)'
+    asked = [line for line in source(cells[questions]).splitlines() if line.split('.')[0].isdigit()]
+    assert 8 <= len(asked) <= 15, f'{path.name}: {len(asked)} questions (8-15)'
+    tail = cells[exercises + 1:]
+    turns = [c for c in tail if c['cell_type'] == 'code']
+    assert turns and all(source(c).startswith(EXERCISE_MARK) for c in turns), \
+        f'{path.name}: every code cell after "## Exercises" starts with {EXERCISE_MARK!r}'
+
+
+@pytest.mark.parametrize('path', SELF_CHECKED, ids=lambda p: p.name)
+def test_every_exercise_has_a_worked_solution(path):
+    cells = load(path)['cells']
+    count = sum(source(c).startswith(EXERCISE_MARK) for c in code_cells({'cells': cells}))
+    solution = ROOT / 'notebooks' / 'solutions' / path.name
+    assert solution.exists(), f'{path.name}: no notebooks/solutions/{path.name}'
+    titles = [source(c).splitlines()[0] for c in load(solution)['cells'] if c['cell_type'] == 'markdown']
+    assert [f'## Exercise {k}' for k in range(1, count + 1)] == \
+        [t for t in titles if t.startswith('## Exercise ')], f'{solution.name}: one section per exercise'
 
 
 def test_result_text_reads_tagged_cells():
