@@ -31,13 +31,13 @@ def main(args):
 
 def publish_checkpoint(in_file, out_file):
     """Write ``in_file`` without its optimizer as ``{out stem}[_{date}]-{sha256[:8]}.pth``."""
+    from cls_lab.engine.checkpoint import load_file
+    from cls_lab.errors import CheckpointError
     in_file, out_file = Path(in_file), Path(out_file)
-    if not in_file.is_file():
-        raise SystemExit(f'publish: checkpoint {in_file} does not exist')
-    checkpoint = torch.load(in_file, map_location='cpu', weights_only=True)
+    checkpoint = load_file(in_file)     # names the file when missing, truncated or not a .pth
     if not isinstance(checkpoint, dict) or 'state_dict' not in checkpoint:
-        raise SystemExit(f'publish: {in_file} is not a training checkpoint '
-                         '(no "state_dict" key)')
+        raise CheckpointError(f'{in_file} is not a training checkpoint (no "state_dict" key); '
+                              'publish takes a file written by training, e.g. latest.pth')
     checkpoint.pop('optimizer', None)
     stem = out_file.name[:-len('.pth')] if out_file.name.endswith('.pth') else out_file.name
     if not re.search(r'_\d{8}$', stem):

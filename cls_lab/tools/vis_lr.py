@@ -14,14 +14,15 @@ import math
 from pathlib import Path
 
 from cls_lab.config import Config, DictAction
+from cls_lab.tools import positive_int
 
 
 def add_arguments(parser):
     parser.add_argument('config', help='config file (.py, .json or .yaml)')
     parser.add_argument('--out', help='image to write (default: <config name>_lr.png)')
-    parser.add_argument('--dataset-size', type=int,
+    parser.add_argument('--dataset-size', type=positive_int,
                         help='training images (default: build data.train and count them)')
-    parser.add_argument('--ngpus', type=int, default=1,
+    parser.add_argument('--ngpus', type=positive_int, default=1,
                         help='GPUs the batch is spread over (default 1)')
     parser.add_argument('--by-iter', action='store_true',
                         help='x axis in iterations (default: epochs for an epoch-based runner)')
