@@ -56,6 +56,9 @@ def main(argv=None):
         return _fail(args.command, error)
     except USER_CAUSED as error:   # bad input reported by Python/torch themselves
         return _fail(args.command, error)
+    except KeyboardInterrupt:      # train says where its checkpoint is; the others stop
+        print(f'cls_lab {args.command}: interrupted', file=sys.stderr)
+        return 130
 
 
 # Builtin exceptions that cls_lab raises for bad input (config.py, the registry, file reads);
@@ -66,6 +69,8 @@ USER_CAUSED = (KeyError, ValueError, TypeError, OSError, SyntaxError, ImportErro
 def _fail(command, error):
     message = error.args[0] if isinstance(error, KeyError) and len(error.args) == 1 \
         and isinstance(error.args[0], str) else str(error)
+    if 'Original Traceback' in message:   # raised in a DataLoader worker: its last line
+        message = message.strip().splitlines()[-1].split(': ', 1)[-1]
     message = message.strip() or type(error).__name__
     print(f'cls_lab {command}: error: {message}\n(add --debug to see the traceback)',
           file=sys.stderr)

@@ -7,7 +7,8 @@ Standard library only, like registry.py and config.py.
 """
 import numbers
 
-__all__ = ['UserError', 'ConfigValueError', 'CheckpointError', 'DataError', 'check_positive_int']
+__all__ = ['UserError', 'ConfigValueError', 'CheckpointError', 'DataError',
+           'TrainingDivergedError', 'check_positive_int']
 
 
 class UserError(Exception):
@@ -29,6 +30,10 @@ class CheckpointError(UserError, RuntimeError):
 
 class DataError(UserError, ValueError):
     """A data set that cannot be used as it is: empty class folder, missing or broken images."""
+
+
+class TrainingDivergedError(UserError, FloatingPointError):
+    """The loss became NaN/inf or exploded: the learning rate or the data needs a look."""
 
 
 def check_positive_int(value, key, allow_zero=False):

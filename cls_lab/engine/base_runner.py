@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from cls_lab.errors import check_positive_int
 from cls_lab.registry import HOOKS
 
 from .checkpoint import load_checkpoint, load_checkpoint_dict, load_file, save_checkpoint
@@ -42,6 +43,9 @@ class BaseRunner:
                              f'(got max_epochs={max_epochs}, max_iters={max_iters})')
         if meta is not None and not isinstance(meta, dict):
             raise TypeError(f'meta must be a dict, got {type(meta).__name__}')
+        for key, value in dict(max_epochs=max_epochs, max_iters=max_iters).items():
+            if value is not None:
+                check_positive_int(value, f'runner.{key}')   # 1.5 would silently run 2
         self.device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
         self.rank, self.world_size = get_dist_info()
         self.channels_last = channels_last
