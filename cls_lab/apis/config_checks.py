@@ -74,22 +74,22 @@ def check_evaluation(evaluation, val_type=None):
             raise UserError('evaluation.' + name + ': ' + unknown_argument_message(name, names))
     dataset_cls = DATASETS.get(val_type) if isinstance(val_type, str) else None
     if dataset_cls is None or getattr(dataset_cls, 'evaluate', None) is BaseDataset.evaluate:
-        check_metrics(evaluation.get('metric', 'accuracy'), evaluation.get('metric_options'),
-                      'evaluation')
+        check_metrics(evaluation.get('metric', 'accuracy'), evaluation.get('metric_options'))
 
 
-def check_metrics(metric, metric_options=None, key='evaluation'):
+def check_metrics(metric, metric_options=None, metric_key='evaluation.metric',
+                  options_key='evaluation.metric_options'):
     """Metric names from ALLOWED_METRICS and metric_options from METRIC_OPTIONS."""
     metrics = [metric] if isinstance(metric, str) else metric
     if not isinstance(metrics, (list, tuple)):
-        raise ConfigValueError(f'{key}.metric must be a name or a list of names, got {metric!r}')
+        raise ConfigValueError(f'{metric_key} must be a name or a list of names, got {metric!r}')
     for name in metrics:
         if name not in ALLOWED_METRICS:
-            raise UserError(f'{key}.metric: '
+            raise UserError(f'{metric_key}: '
                             + unknown_argument_message(name, ALLOWED_METRICS, 'metric'))
     for name in metric_options or {}:
         if name not in METRIC_OPTIONS:
-            raise UserError(f'{key}.metric_options.{name}: '
+            raise UserError(f'{options_key}.{name}: '
                             + unknown_argument_message(name, METRIC_OPTIONS, 'option'))
 
 

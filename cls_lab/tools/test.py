@@ -47,7 +47,7 @@ def main(args):
         cfg.merge_from_dict(args.cfg_options, source='--cfg-options')
     metrics = _metrics(cfg, args)
     check_metrics(metrics['metric'], metrics['metric_options'],
-                  '--metrics' if args.metrics else 'evaluation')
+                  '--metrics' if args.metrics else 'evaluation.metric', 'metric options')
     check_data_config(cfg)
     distributed = args.launcher != 'none'
     if distributed:
