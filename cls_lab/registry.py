@@ -144,10 +144,16 @@ def _unknown_type_message(name, registry):
 
 def _unknown_argument(error, obj_cls, args):
     """A misspelt keyword of ``obj_cls`` -> TypeError "did you mean ...?" from its signature."""
+    names, open_ended = argument_names(obj_cls)
     found = re.search(r"unexpected keyword argument '(\w+)'", str(error))
-    if found is None or found.group(1) not in args:
+    unknown = [key for key in args if key not in names]   # 'depht' -> "missing 'depth'"
+    if found is not None and found.group(1) in args:
+        name = found.group(1)
+    elif unknown and not open_ended and 'required' in str(error):
+        name = unknown[0]
+    else:
         return None
-    error = TypeError(unknown_argument_message(found.group(1), argument_names(obj_cls)[0]))
+    error = TypeError(unknown_argument_message(name, names))
     error.context_shown = True     # says all there is to say: no cfg dump appended
     return error
 
