@@ -1,7 +1,8 @@
 """Turn a training checkpoint into a release file: no optimizer state, a hash in the name.
 
-    python -m cls_lab publish work_dirs/lenet5_digits/latest.pth checkpoints/lenet5_digits.pth
-    -> checkpoints/lenet5_digits_20261124-1a2b3c4d.pth
+    python -m cls_lab publish work_dirs/resnet18-narrow_1xb32-coslr-4e_digits/latest.pth \\
+        checkpoints/resnet18-narrow_digits.pth
+    -> checkpoints/resnet18-narrow_digits_20261124-1a2b3c4d.pth
 
 The name follows the model-zoo rule {config_name}_{date}-{hash}.pth: today's date is added
 unless OUT already ends in _YYYYMMDD, and the hash is the first 8 hex digits of the
@@ -20,7 +21,7 @@ import torch
 def add_arguments(parser):
     parser.add_argument('in_file', metavar='IN', help='checkpoint written by training')
     parser.add_argument('out_file', metavar='OUT', help='output name, e.g. checkpoints/'
-                        'lenet5_digits.pth (date and hash are appended)')
+                        'resnet18-narrow_digits.pth (date and hash are appended)')
 
 
 def main(args):

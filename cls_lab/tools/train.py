@@ -46,19 +46,29 @@ def add_arguments(parser):
 
 
 def main(args):
-    from cls_lab.apis import get_root_logger, init_random_seed, set_random_seed, train_model
-    from cls_lab.apis.config_checks import check_train_config, check_training_data
-    from cls_lab.datasets import build_dataset
-    from cls_lab.engine.dist import get_dist_info
-    from cls_lab.engine.work_dir_lock import work_dir_lock
-    from cls_lab.models import build_classifier
+    from cls_lab.apis.config_checks import check_train_config
 
     cfg = load_config(args)
     check_train_config(cfg)
     distributed = args.launcher != 'none'
-    if distributed:
-        from cls_lab.engine.dist import init_dist
-        init_dist(args.launcher, **cfg.get('dist_params', {}))
+    if not distributed:
+        return run(args, cfg, distributed)
+    from cls_lab.engine.dist import close_dist, init_dist
+    init_dist(args.launcher, **cfg.get('dist_params', {}))
+    try:
+        return run(args, cfg, distributed)
+    finally:
+        close_dist()      # also after an error: a process group left up aborts at exit
+
+
+def run(args, cfg, distributed):
+    """Build and check model and data, then train with the work dir locked and logged."""
+    from cls_lab.apis import get_root_logger, init_random_seed, set_random_seed, train_model
+    from cls_lab.apis.config_checks import check_training_data
+    from cls_lab.datasets import build_dataset
+    from cls_lab.engine.dist import get_dist_info
+    from cls_lab.engine.work_dir_lock import work_dir_lock
+    from cls_lab.models import build_classifier
 
     seed = init_random_seed(args.seed if args.seed is not None else cfg.get('seed'))
     set_random_seed(seed, deterministic=args.deterministic)
@@ -90,10 +100,6 @@ def main(args):
         except KeyboardInterrupt:
             print(interrupted_message(args, cfg), file=sys.stderr)
             return 130
-        finally:
-            if distributed:
-                from cls_lab.engine.dist import close_dist
-                close_dist()
     return 0
 
 
