@@ -110,6 +110,9 @@ def _load_file(path, stack=()):
         cycle = stack[stack.index(path):] + (path,)
         raise ValueError('_base_ cycle: ' + ' -> '.join(map(_shown, cycle)))
     suffix = os.path.splitext(path)[1].lower()
+    if os.path.isdir(path):
+        raise IsADirectoryError(f'{_shown(path)} is a folder, not a config file; give one of '
+                                f'its {"/".join(_SUFFIXES)} files')
     if suffix not in _SUFFIXES:
         raise ValueError(f'unsupported config suffix {suffix!r} in {_shown(path)}; '
                          f'use one of {_SUFFIXES}')

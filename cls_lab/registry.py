@@ -10,6 +10,8 @@ Standard library only: copy this file into your own project and it works there t
     net = MODELS.build(dict(type='ResNet', depth=50))   # == ResNet(depth=50)
 """
 import difflib
+import inspect
+import re
 
 __all__ = ['Registry', 'build_from_cfg', 'MODELS', 'BACKBONES', 'NECKS', 'HEADS',
            'LOSSES', 'CLASSIFIERS', 'DATASETS', 'TRANSFORMS', 'PIPELINES', 'HOOKS',
@@ -129,6 +131,8 @@ def build_from_cfg(cfg, registry, default_args=None):
     try:
         return obj_cls(**args)
     except Exception as error:
+        if isinstance(error, TypeError):
+            error = _unknown_argument(error, obj_cls, args) or error
         raise _with_context(error, obj_cls, cfg) from error
 
 
@@ -138,16 +142,67 @@ def _unknown_type_message(name, registry):
     return f'{name!r} is not in the {registry.name} registry{hint}'
 
 
+def _unknown_argument(error, obj_cls, args):
+    """A misspelt keyword of ``obj_cls`` -> TypeError "did you mean ...?" from its signature."""
+    names, open_ended = argument_names(obj_cls)
+    found = re.search(r"unexpected keyword argument '(\w+)'", str(error))
+    unknown = [key for key in args if key not in names]   # 'depht' -> "missing 'depth'"
+    if found is not None and found.group(1) in args:
+        name = found.group(1)
+    elif unknown and not open_ended and 'required' in str(error):
+        name = unknown[0]
+    else:
+        return None
+    error = TypeError(unknown_argument_message(name, names))
+    error.context_shown = True     # says all there is to say: no cfg dump appended
+    return error
+
+
+def argument_names(obj_cls):
+    """``(names, open_ended)``: the keywords ``obj_cls(...)`` takes, following ``**kwargs``
+    into the base classes' ``__init__``; ``open_ended`` when the last one still has ``**kwargs``."""
+    names, open_ended = [], False   # a list, not a set: the order of the signature
+    for klass in getattr(obj_cls, '__mro__', [obj_cls]):
+        init = klass.__dict__.get('__init__') if isinstance(obj_cls, type) else obj_cls
+        if init is None or klass is object:
+            continue
+        try:
+            params = inspect.signature(init).parameters.values()
+        except (TypeError, ValueError):
+            return names, True
+        names += [p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+                  and p.name != 'self' and p.name not in names]
+        open_ended = any(p.kind is p.VAR_KEYWORD for p in params)
+        if not open_ended:
+            break
+    return names, open_ended
+
+
+def unknown_argument_message(name, names, what='argument'):
+    """"unknown argument 'detph'; did you mean 'depth'?" (else the list of ``names``)."""
+    close = difflib.get_close_matches(str(name), list(names), n=2, cutoff=0.75)
+    hint = f"did you mean {' or '.join(map(repr, close))}?" if close else \
+        f"the {what}s are {', '.join(names)}"
+    return f'unknown {what} {name!r}; {hint}'
+
+
 def _with_context(error, obj_cls, cfg):
     """The same exception type, its message prefixed with the class and cfg that failed."""
     message = error.args[0] if len(error.args) == 1 and isinstance(error.args[0], str) \
         else str(error)
     # one line: str() of a KeyError shows its repr, so a newline would print as backslash-n
-    text = f'{obj_cls.__name__}: {message} (while building {obj_cls.__name__} from cfg {dict(cfg)!r})'
+    name = obj_cls.__name__
+    message = message[len(name) + 2:] if message.startswith(name + ': ') else message
+    text = f'{name}: {message} (while building {name} from cfg {dict(cfg)!r})'
+    if getattr(error, 'context_shown', False):   # an inner build (or the message) said it all
+        text = f'{name} > {message}' if getattr(error, 'built_from_cfg', False) \
+            else f'{name}: {message}'
     try:
-        return type(error)(text)
+        wrapped = type(error)(text)
     except Exception:  # an exception type whose constructor wants other arguments
         return error
+    wrapped.context_shown = wrapped.built_from_cfg = True
+    return wrapped
 
 
 def _qualname(obj):

@@ -93,7 +93,7 @@ def test_failing_constructor_keeps_type_and_names_class_and_cfg():
     assert message.startswith('Net: depth must be positive, got -1')
     assert "'depth': -1" in message
     assert isinstance(info.value.__cause__, ValueError)
-    with pytest.raises(TypeError, match="Net: .*unexpected keyword argument 'dpeth'"):
+    with pytest.raises(TypeError, match=r"^Net: unknown argument 'dpeth'; did you mean 'depth'\?$"):
         reg.build(dict(type='Net', dpeth=3))
 
 

@@ -24,12 +24,15 @@ def default_device():
     return 'cuda' if torch.cuda.is_available() else 'cpu'
 
 
-def init_model(config, checkpoint=None, device=None, options=None, classes=None):
+def init_model(config, checkpoint=None, device=None, options=None, classes=None,
+               allow_partial=False):
     """Build the classifier of ``config`` (a path or a Config), load ``checkpoint``, eval mode.
 
     ``options`` (``{'model.head.num_classes': 5}``) override config keys first. The model
     keeps its config as ``model.cfg`` and its class names as ``model.CLASSES``: the
     checkpoint's, else ``classes`` (e.g. the test set's), else ImageNet's or the indices.
+    A checkpoint that does not fill every tensor of the model is an error unless
+    ``allow_partial=True`` (mmcls loads it with a warning and predicts with random weights).
     """
     if isinstance(config, (str, Path)):
         config = Config.fromfile(str(config))
@@ -44,7 +47,8 @@ def init_model(config, checkpoint=None, device=None, options=None, classes=None)
         config.model.pretrained = None   # weights come from ``checkpoint``, not from init
     model = build_classifier(config.model)
     if checkpoint is not None:
-        state = load_checkpoint(model, str(checkpoint), map_location='cpu')
+        state = load_checkpoint(model, str(checkpoint), map_location='cpu',
+                                allow_partial=allow_partial)
         saved = (state.get('meta') or {}).get('CLASSES') if isinstance(state, dict) else None
         classes = saved if saved is not None else classes
     model.CLASSES = list(classes) if classes is not None else _fallback_classes(model, checkpoint)

@@ -17,9 +17,12 @@ import torch
 from cls_lab.config import Config
 from cls_lab.datasets import build_dataloader, build_dataset
 from cls_lab.engine import build_optimizer
+from cls_lab.engine.dist import get_dist_info
 from cls_lab.engine.runner import find_latest_checkpoint
+from cls_lab.engine.work_dir_lock import work_dir_lock
 from cls_lab.registry import HOOKS, RUNNERS
 
+from .config_checks import check_train_config, check_training_data
 from .inference import default_device
 
 
@@ -87,14 +90,20 @@ def train_model(model, datasets, cfg, distributed=False, validate=False, timesta
     ``runner.hooks``, ``runner.epoch`` or ``runner.log_buffer`` after training.
     """
     cfg = cfg if isinstance(cfg, Config) else Config(cfg)
+    check_train_config(cfg)
     logger = get_root_logger(log_level=cfg.get('log_level', 'INFO'))
     datasets = list(datasets) if isinstance(datasets, (list, tuple)) else [datasets]
+    check_training_data(model, datasets[0])
     device = torch.device(device or cfg.get('device') or default_device())
     if cfg.get('work_dir') is None:
         stem = Path(cfg.filename).stem if getattr(cfg, 'filename', None) else 'default'
         cfg.work_dir = str(Path('work_dirs') / stem)
-    Path(cfg.work_dir).mkdir(parents=True, exist_ok=True)
+    with work_dir_lock(cfg.work_dir, get_dist_info()[0]):
+        return _train(model, datasets, cfg, distributed, validate, timestamp, meta, device,
+                      logger)
 
+
+def _train(model, datasets, cfg, distributed, validate, timestamp, meta, device, logger):
     loaders = [build_dataloader(dataset, cfg.data.samples_per_gpu, cfg.data.workers_per_gpu,
                                 dist=distributed, shuffle=True, seed=cfg.get('seed'))
                for dataset in datasets]

@@ -11,6 +11,7 @@ from torch.utils.data import Dataset
 
 from .metrics import evaluate_classification
 from .pipelines import Compose
+from .pipelines.loading import ImageDecodeError
 
 
 def read_class_names(path):
@@ -89,7 +90,13 @@ class BaseDataset(Dataset):
 
     def __getitem__(self, idx):
         if not self.skip_broken:
-            return self.prepare_data(idx)
+            try:
+                return self.prepare_data(idx)
+            except ImageDecodeError as error:
+                raise ImageDecodeError(f'{error}. To skip such images set skip_broken=True in '
+                                       'the dataset config (e.g. data.train.skip_broken=True); '
+                                       'python -m cls_lab verify-dataset CONFIG lists them '
+                                       'all') from error
         for step in range(len(self)):
             index = (idx + step) % len(self)
             try:

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
+from cls_lab.errors import DataError
 from cls_lab.registry import DATASETS
 from .base_dataset import BaseDataset, read_class_names
 
@@ -69,16 +70,21 @@ class CustomDataset(BaseDataset):
             raise ValueError(f'{type(self).__name__}: classes {missing} have no folder in {root} '
                              f'(folders: {folders}); fix classes= or the folder names')
         # else: a dataset's built-in names (ImageNet's) label the sorted folders in order
+        if not folders:
+            raise DataError(f'{type(self).__name__}: {root} has no class folders (expected '
+                            f'{root}/<class name>/<image>, one folder per class)')
         infos = []
         for label, folder in enumerate(folders):
+            found = len(infos)
             for dirpath, _, files in sorted(os.walk(root / folder, followlinks=True)):
                 for name in sorted(files):
                     if name.lower().endswith(self.extensions):
                         relative = osp.relpath(osp.join(dirpath, name), root)
                         infos.append(sample_info(self.data_prefix, relative, label))
-        if not infos:
-            raise FileNotFoundError(f'{type(self).__name__}: no images with extensions '
-                                    f'{self.extensions} in the class folders of {root}')
+            if len(infos) == found:   # mmcls would make it a class nothing can be learnt of
+                raise DataError(f'{type(self).__name__}: class folder {root / folder} has no '
+                                f'images with extensions {self.extensions}; add images, remove '
+                                'the folder, or list the classes to use with classes=')
         return infos
 
 

@@ -14,14 +14,16 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from cls_lab.errors import check_positive_int
 from cls_lab.registry import HOOKS
 
-from .checkpoint import load_checkpoint, save_checkpoint
+from .checkpoint import load_checkpoint, load_checkpoint_dict, load_file, save_checkpoint
 from .dist import get_dist_info, is_distributed_wrapper, unwrap_model, wrap_distributed
 from .hooks.hook import Hook, Priority, get_priority
 from .hooks.lr_updater import build_lr_hook
 from .hooks.momentum_updater import build_momentum_hook
 from .log_buffer import LogBuffer
+from .resume_check import check_resumable
 
 
 class BaseRunner:
@@ -41,6 +43,9 @@ class BaseRunner:
                              f'(got max_epochs={max_epochs}, max_iters={max_iters})')
         if meta is not None and not isinstance(meta, dict):
             raise TypeError(f'meta must be a dict, got {type(meta).__name__}')
+        for key, value in dict(max_epochs=max_epochs, max_iters=max_iters).items():
+            if value is not None:
+                check_positive_int(value, f'runner.{key}')   # 1.5 would silently run 2
         self.device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
         self.rank, self.world_size = get_dist_info()
         self.channels_last = channels_last
@@ -244,12 +249,12 @@ class BaseRunner:
         """Continue a run: weights, optimizer, epoch, iteration, hook messages and RNG state."""
         if map_location == 'default':
             map_location = str(self.device)
-        ckpt = self.load_checkpoint(checkpoint, map_location=map_location)
+        self.logger.info(f'resume from {checkpoint}')
+        ckpt = load_file(checkpoint, map_location)
+        check_resumable(ckpt, checkpoint, self.optimizer if resume_optimizer else None)
+        load_checkpoint_dict(unwrap_model(self.model), ckpt, checkpoint, logger=self.logger,
+                             allow_partial=False)
         meta = ckpt.get('meta', {})
-        for key in ('epoch', 'iter'):
-            if key not in meta:
-                raise KeyError(f'{checkpoint}: meta has no {key!r}; is this a training '
-                               'checkpoint? (use load_from for weights only)')
         self._epoch, self._iter = int(meta['epoch']), int(meta['iter'])
         self._inner_iter = int(meta.get('inner_iter', 0))
         for key in ('hook_msgs', 'fp16'):   # state hooks keep in meta (best score, loss scale)

@@ -14,6 +14,8 @@ import numpy as np
 from PIL import Image
 
 from cls_lab.config import Config, DictAction
+from cls_lab.errors import UserError
+from cls_lab.tools import positive_int
 
 SKIPPED_STEPS = ('Normalize', 'ImageToTensor', 'ToTensor', 'Transpose', 'ToNumpy', 'Collect')
 
@@ -23,7 +25,7 @@ def add_arguments(parser):
     parser.add_argument('--output-dir', required=True, help='folder for the PNG files')
     parser.add_argument('--phase', default='train', choices=['train', 'val', 'test'],
                         help='which of cfg.data to browse (default: train)')
-    parser.add_argument('--number', type=int, default=16, help='how many images (default: 16)')
+    parser.add_argument('--number', type=positive_int, default=16, help='how many images (default: 16)')
     parser.add_argument('--seed', type=int, default=0, help='seed for the random transforms')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, metavar='KEY=VALUE',
                         help='override keys, e.g. data.train.pipeline.1.size=24')
@@ -87,7 +89,8 @@ def main(args):
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options, source='--cfg-options')
     if args.phase not in cfg.data:
-        raise KeyError(f'{args.config} has no data.{args.phase}')
+        raise UserError(f'{args.config} has no data.{args.phase}; choose --phase from '
+                        f'{[p for p in ("train", "val", "test") if p in cfg.data]}')
     saved = browse(cfg.data[args.phase], args.output_dir, args.number, args.seed)
     print(f'saved {len(saved)} images to {args.output_dir}')
     return 0

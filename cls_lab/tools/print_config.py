@@ -1,6 +1,6 @@
 """Print a config after its _base_ files and --cfg-options are merged in, or explain one key.
 
-    python -m cls_lab print-config configs/resnet/resnet18_digits.py
+    python -m cls_lab print-config configs/resnet/resnet18-narrow_1xb32-coslr-4e_digits.py
     python -m cls_lab print-config CONFIG --cfg-options runner.max_epochs=3 workflow="[(train,1)]"
     python -m cls_lab print-config CONFIG --explain runner.max_epochs   # which file set it
 

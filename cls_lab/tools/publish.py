@@ -1,7 +1,8 @@
 """Turn a training checkpoint into a release file: no optimizer state, a hash in the name.
 
-    python -m cls_lab publish work_dirs/lenet5_digits/latest.pth checkpoints/lenet5_digits.pth
-    -> checkpoints/lenet5_digits_20261124-1a2b3c4d.pth
+    python -m cls_lab publish work_dirs/resnet18-narrow_1xb32-coslr-4e_digits/latest.pth \\
+        checkpoints/resnet18-narrow_digits.pth
+    -> checkpoints/resnet18-narrow_digits_20261124-1a2b3c4d.pth
 
 The name follows the model-zoo rule {config_name}_{date}-{hash}.pth: today's date is added
 unless OUT already ends in _YYYYMMDD, and the hash is the first 8 hex digits of the
@@ -20,7 +21,7 @@ import torch
 def add_arguments(parser):
     parser.add_argument('in_file', metavar='IN', help='checkpoint written by training')
     parser.add_argument('out_file', metavar='OUT', help='output name, e.g. checkpoints/'
-                        'lenet5_digits.pth (date and hash are appended)')
+                        'resnet18-narrow_digits.pth (date and hash are appended)')
 
 
 def main(args):
@@ -31,13 +32,13 @@ def main(args):
 
 def publish_checkpoint(in_file, out_file):
     """Write ``in_file`` without its optimizer as ``{out stem}[_{date}]-{sha256[:8]}.pth``."""
+    from cls_lab.engine.checkpoint import load_file
+    from cls_lab.errors import CheckpointError
     in_file, out_file = Path(in_file), Path(out_file)
-    if not in_file.is_file():
-        raise SystemExit(f'publish: checkpoint {in_file} does not exist')
-    checkpoint = torch.load(in_file, map_location='cpu', weights_only=True)
+    checkpoint = load_file(in_file)     # names the file when missing, truncated or not a .pth
     if not isinstance(checkpoint, dict) or 'state_dict' not in checkpoint:
-        raise SystemExit(f'publish: {in_file} is not a training checkpoint '
-                         '(no "state_dict" key)')
+        raise CheckpointError(f'{in_file} is not a training checkpoint (no "state_dict" key); '
+                              'publish takes a file written by training, e.g. latest.pth')
     checkpoint.pop('optimizer', None)
     stem = out_file.name[:-len('.pth')] if out_file.name.endswith('.pth') else out_file.name
     if not re.search(r'_\d{8}$', stem):

@@ -1,6 +1,7 @@
 """Evaluate a checkpoint on the config's test set and print the metrics.
 
-    python -m cls_lab test configs/lenet/lenet5_digits.py work_dirs/lenet5_digits/latest.pth
+    python -m cls_lab test configs/resnet/resnet18-narrow_1xb32-coslr-4e_digits.py \\
+        work_dirs/resnet18-narrow_1xb32-coslr-4e_digits/latest.pth
     python -m cls_lab test CONFIG CHECKPOINT --metrics accuracy precision recall f1_score \\
         --metric-options topk=[1,5] --out results.json --show-dir work_dirs/shown
 
@@ -11,6 +12,7 @@ import json
 from pathlib import Path
 
 from cls_lab.config import Config, DictAction
+from cls_lab.errors import UserError
 
 
 def add_arguments(parser):
@@ -24,6 +26,8 @@ def add_arguments(parser):
     parser.add_argument('--out', help='write metrics and predictions to this .json file')
     parser.add_argument('--show-dir', help='save every test image with its prediction here')
     parser.add_argument('--device', help='cpu, cuda or cuda:N (default: cuda when present)')
+    parser.add_argument('--allow-partial', action='store_true',
+                        help='evaluate even when the checkpoint fits only some of the model')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, metavar='KEY=VALUE',
                         help='override config keys, e.g. data.samples_per_gpu=64')
     parser.add_argument('--launcher', choices=['none', 'pytorch'], default='none',
@@ -33,13 +37,18 @@ def add_arguments(parser):
 def main(args):
     import torch
     from cls_lab.apis import default_device, init_model, multi_gpu_test, single_gpu_test
+    from cls_lab.apis.config_checks import check_data_config, check_device, check_metrics
     from cls_lab.datasets import build_dataloader, build_dataset
 
     if args.out is not None and Path(args.out).suffix != '.json':
-        raise SystemExit(f'--out {args.out}: results are written as JSON; use a .json name')
+        raise UserError(f'--out {args.out}: results are written as JSON; use a .json name')
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options, source='--cfg-options')
+    metrics = _metrics(cfg, args)
+    check_metrics(metrics['metric'], metrics['metric_options'],
+                  '--metrics' if args.metrics else 'evaluation.metric', 'metric options')
+    check_data_config(cfg)
     distributed = args.launcher != 'none'
     if distributed:
         from cls_lab.engine.dist import init_dist
@@ -48,10 +57,11 @@ def main(args):
     dataset = build_dataset(cfg.data.test, dict(test_mode=True))
     loader = build_dataloader(dataset, cfg.data.samples_per_gpu, cfg.data.workers_per_gpu,
                               dist=distributed, shuffle=False)
-    device = args.device or default_device()
+    device = check_device(args.device) if args.device else default_device()
     if distributed and device == 'cuda':
         device = f'cuda:{torch.cuda.current_device()}'   # init_dist set it from LOCAL_RANK
-    model = init_model(cfg, args.checkpoint, device=device, classes=dataset.CLASSES)
+    model = init_model(cfg, args.checkpoint, device=device, classes=dataset.CLASSES,
+                       allow_partial=args.allow_partial)
 
     if distributed:
         from cls_lab.engine.dist import close_dist
@@ -62,7 +72,6 @@ def main(args):
     else:
         scores = single_gpu_test(model, loader, out_dir=args.show_dir)
 
-    metrics = _metrics(cfg, args)
     results = dataset.evaluate(scores, metric=metrics['metric'],
                                metric_options=metrics['metric_options'])
     for name, value in results.items():

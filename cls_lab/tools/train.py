@@ -1,12 +1,14 @@
 """Train a classifier from a config file.
 
-    python -m cls_lab train configs/lenet/lenet5_digits.py
+    python -m cls_lab train configs/resnet/resnet18-narrow_1xb32-coslr-4e_digits.py
     python -m cls_lab train CONFIG --work-dir work_dirs/try1 --cfg-options runner.max_epochs=2
     python -m cls_lab train CONFIG --resume-from auto     # continue from work_dir's latest.pth
     torchrun --nproc_per_node 2 -m cls_lab train CONFIG --launcher pytorch
 
 The work directory (default work_dirs/<config name>) receives the config as trained,
-a <timestamp>.log text log, the metric log and the checkpoints.
+a <timestamp>.log text log, the metric log and the checkpoints. The config, the data files
+and the labels are checked before anything is written; one run at a time per work dir.
+Ctrl-C stops the run and prints how to resume it.
 """
 import copy
 import platform
@@ -44,33 +46,34 @@ def add_arguments(parser):
 
 
 def main(args):
-    from cls_lab.apis import get_root_logger, init_random_seed, set_random_seed, train_model
-    from cls_lab.datasets import build_dataset
-    from cls_lab.models import build_classifier
+    from cls_lab.apis.config_checks import check_train_config
 
     cfg = load_config(args)
+    check_train_config(cfg)
     distributed = args.launcher != 'none'
-    if distributed:
-        from cls_lab.engine.dist import init_dist
-        init_dist(args.launcher, **cfg.get('dist_params', {}))
+    if not distributed:
+        return run(args, cfg, distributed)
+    from cls_lab.engine.dist import close_dist, init_dist
+    init_dist(args.launcher, **cfg.get('dist_params', {}))
+    try:
+        return run(args, cfg, distributed)
+    finally:
+        close_dist()      # also after an error: a process group left up aborts at exit
 
-    work_dir = Path(cfg.work_dir)
-    work_dir.mkdir(parents=True, exist_ok=True)
-    cfg.dump(str(work_dir / Path(args.config).with_suffix('.py').name))
-    timestamp = time.strftime('%Y%m%d_%H%M%S', time.localtime())
-    logger = get_root_logger(work_dir / f'{timestamp}.log', cfg.get('log_level', 'INFO'))
 
-    env_info = '\n'.join(f'{key}: {value}' for key, value in collect_env().items())
-    logger.info('Environment info:\n' + '-' * 60 + '\n' + env_info + '\n' + '-' * 60)
-    logger.info(f'Distributed training: {distributed}')
-    logger.info(f'Config:\n{cfg.pretty_text}')
+def run(args, cfg, distributed):
+    """Build and check model and data, then train with the work dir locked and logged."""
+    from cls_lab.apis import get_root_logger, init_random_seed, set_random_seed, train_model
+    from cls_lab.apis.config_checks import check_training_data
+    from cls_lab.datasets import build_dataset
+    from cls_lab.engine.dist import get_dist_info
+    from cls_lab.engine.work_dir_lock import work_dir_lock
+    from cls_lab.models import build_classifier
 
     seed = init_random_seed(args.seed if args.seed is not None else cfg.get('seed'))
-    logger.info(f'Set random seed to {seed}, deterministic: {args.deterministic}')
     set_random_seed(seed, deterministic=args.deterministic)
     cfg.seed = seed
-    meta = dict(env_info=env_info, seed=seed, exp_name=Path(args.config).name)
-
+    meta = dict(seed=seed, exp_name=Path(args.config).name)
     model = build_classifier(cfg.model)
     model.init_weights()
     datasets = [build_dataset(cfg.data.train)]
@@ -78,13 +81,39 @@ def main(args):
         val_cfg = copy.deepcopy(cfg.data.val)
         val_cfg.pipeline = cfg.data.train.pipeline   # val phase reports losses: needs labels
         datasets.append(build_dataset(val_cfg))
+    check_training_data(model, datasets[0])
     validate = not args.no_validate and 'val' in cfg.data   # self-supervised configs have no val
-    train_model(model, datasets, cfg, distributed=distributed, validate=validate,
-                timestamp=timestamp, meta=meta, device=cfg.device)
-    if distributed:
-        from cls_lab.engine.dist import close_dist
-        close_dist()
+
+    work_dir = Path(cfg.work_dir)
+    with work_dir_lock(work_dir, get_dist_info()[0]):
+        cfg.dump(str(work_dir / Path(args.config).with_suffix('.py').name))
+        timestamp = time.strftime('%Y%m%d_%H%M%S', time.localtime())
+        logger = get_root_logger(work_dir / f'{timestamp}.log', cfg.get('log_level', 'INFO'))
+        meta['env_info'] = env_info = '\n'.join(f'{k}: {v}' for k, v in collect_env().items())
+        logger.info('Environment info:\n' + '-' * 60 + '\n' + env_info + '\n' + '-' * 60)
+        logger.info(f'Distributed training: {distributed}')
+        logger.info(f'Config:\n{cfg.pretty_text}')
+        logger.info(f'Set random seed to {seed}, deterministic: {args.deterministic}')
+        try:
+            train_model(model, datasets, cfg, distributed=distributed, validate=validate,
+                        timestamp=timestamp, meta=meta, device=cfg.device)
+        except KeyboardInterrupt:
+            print(interrupted_message(args, cfg), file=sys.stderr)
+            return 130
     return 0
+
+
+def interrupted_message(args, cfg):
+    """Where the last checkpoint is and the command that continues from it."""
+    from cls_lab.engine.runner import find_latest_checkpoint
+    latest = find_latest_checkpoint(cfg.work_dir)
+    config = Path(cfg.work_dir) / Path(args.config).with_suffix('.py').name   # as trained
+    if latest is None:
+        return (f'interrupted: no checkpoint was saved yet in {cfg.work_dir}; start again with: '
+                f'python -m cls_lab train {config} --work-dir {cfg.work_dir}')
+    return (f'interrupted: the last checkpoint is {latest}\n'
+            f'resume with: python -m cls_lab train {config} --work-dir {cfg.work_dir} '
+            f'--resume-from {latest}')
 
 
 def load_config(args):
@@ -109,8 +138,10 @@ def load_config(args):
 def resolve_device(device, gpu_id=0, launcher='none'):
     """``--device`` as given; default cuda:<gpu-id> (or this process's GPU under torchrun)."""
     import torch
+
+    from cls_lab.apis.config_checks import check_device
     if device is not None:
-        return device
+        return check_device(device)
     if not torch.cuda.is_available():
         return 'cpu'
     if launcher != 'none':

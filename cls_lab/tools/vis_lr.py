@@ -14,14 +14,16 @@ import math
 from pathlib import Path
 
 from cls_lab.config import Config, DictAction
+from cls_lab.errors import check_positive_int
+from cls_lab.tools import positive_int
 
 
 def add_arguments(parser):
     parser.add_argument('config', help='config file (.py, .json or .yaml)')
     parser.add_argument('--out', help='image to write (default: <config name>_lr.png)')
-    parser.add_argument('--dataset-size', type=int,
+    parser.add_argument('--dataset-size', type=positive_int,
                         help='training images (default: build data.train and count them)')
-    parser.add_argument('--ngpus', type=int, default=1,
+    parser.add_argument('--ngpus', type=positive_int, default=1,
                         help='GPUs the batch is spread over (default 1)')
     parser.add_argument('--by-iter', action='store_true',
                         help='x axis in iterations (default: epochs for an epoch-based runner)')
@@ -34,11 +36,11 @@ def run_length(cfg):
     """``(max_epochs, max_iters)`` from ``runner`` (or the old ``total_epochs``); one is None."""
     runner = cfg.get('runner') or {}
     if 'max_iters' in runner:
-        return None, int(runner['max_iters'])
+        return None, check_positive_int(runner['max_iters'], 'runner.max_iters')
     if 'max_epochs' in runner:
-        return int(runner['max_epochs']), None
+        return check_positive_int(runner['max_epochs'], 'runner.max_epochs'), None
     if cfg.get('total_epochs') is not None:
-        return int(cfg['total_epochs']), None
+        return check_positive_int(cfg['total_epochs'], 'total_epochs'), None
     raise KeyError(f'{getattr(cfg, "filename", None) or "config"}: no runner.max_epochs or runner.max_iters '
                    '(e.g. runner = dict(type="EpochBasedRunner", max_epochs=100))')
 

@@ -213,6 +213,12 @@ class FeatureMapViewer(widgets.VBox):
 
     def __init__(self, model, img, layer=None, channels=16, size=None, order='index'):
         super().__init__()
+        if not isinstance(model, torch.nn.Module):
+            raise TypeError(f'FeatureMapViewer: model must be a torch.nn.Module (e.g. from '
+                            f'init_model), got {type(model).__name__}')
+        if img is None:
+            raise TypeError('FeatureMapViewer: img must be an image path, a numpy array, a PIL '
+                            'image or a tensor, got None')
         self.model = model
         self.x, self.shown = prepare_input(model, img, size)
         self.shapes, output = layer_shapes(model, self.x)
@@ -220,6 +226,9 @@ class FeatureMapViewer(widgets.VBox):
             raise ValueError(f'{type(model).__name__} has no layer that outputs a (N,C,H,W) map')
         self.predictions = top_predictions(model, output)
         names = list(self.shapes)
+        if layer is not None and layer not in self.shapes:
+            raise ValueError(f'FeatureMapViewer: layer {layer!r} gives no (N,C,H,W) map; '
+                             f'choose one of {names}')
         options = [(f'{name}  {"x".join(map(str, shape))}', name) for name, shape in self.shapes.items()]
         self.layer = widgets.Dropdown(options=options, value=layer or names[len(names) // 2],
                                       description='layer')

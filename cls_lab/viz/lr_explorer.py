@@ -6,6 +6,8 @@ updater hooks against a tiny stand-in runner, so what you see is what training a
 """
 import ipywidgets as widgets
 
+from cls_lab.errors import check_positive_int
+
 from ._display import error_html, figure_to_png, format_kwargs, image_widget, new_figure, \
     parse_kwargs, pre
 
@@ -33,7 +35,16 @@ def default_params(policy, epochs, base_lr):
 
 
 def schedule_inputs(cfg_or_lr_config):
-    """Split a whole config (or just an ``lr_config``) into what the explorer needs."""
+    """Split a whole config (a dict, a Config or a file path) or an ``lr_config`` into what
+    the explorer needs."""
+    from pathlib import Path
+
+    from cls_lab.config import Config
+    if isinstance(cfg_or_lr_config, (str, Path)):
+        cfg_or_lr_config = Config.fromfile(str(cfg_or_lr_config))
+    if not isinstance(cfg_or_lr_config, (dict, Config)):
+        raise TypeError('expected a config (dict, Config or file path) or an lr_config dict '
+                        f'such as dict(policy="step", step=[8, 11]), got {cfg_or_lr_config!r}')
     cfg = dict(cfg_or_lr_config)
     if 'lr_config' not in cfg:
         return dict(lr_config=cfg)
@@ -60,6 +71,10 @@ def simulate(lr_config, base_lr=0.1, max_epochs=None, max_iters=None, iters_per_
     return simulate_schedule(dict(lr_config), optimizer, max_epochs=max_epochs,
                              max_iters=max_iters, iters_per_epoch=iters_per_epoch,
                              momentum_config=momentum_config, base_momentum=base_momentum)
+
+
+def _with(options, value):
+    return options if value in options else [*options, value]
 
 
 def _first(values):
@@ -115,6 +130,9 @@ class LRCurveExplorer(widgets.VBox):
 
     def __init__(self, cfg_or_lr_config=None, base_lr=None, epochs=None, iters_per_epoch=10):
         super().__init__()
+        if epochs is not None:
+            check_positive_int(epochs, 'LRCurveExplorer epochs')
+        check_positive_int(iters_per_epoch, 'LRCurveExplorer iters_per_epoch')
         found = schedule_inputs(cfg_or_lr_config or dict(policy='step', step=[6, 9]))
         lr_config = dict(found['lr_config'])
         self.momentum_config = found.get('momentum_config')
@@ -125,11 +143,14 @@ class LRCurveExplorer(widgets.VBox):
         policy = lr_config.get('policy', 'fixed')
         params = {k: v for k, v in lr_config.items() if k not in _SHARED}
         style = dict(description_width='90px')
-        self.policy = widgets.Dropdown(options=POLICIES, value=policy, description='policy', style=style)
+        # a value the menus don't offer is added to them, so redraw() can show its error
+        self.policy = widgets.Dropdown(options=_with(POLICIES, policy), value=policy,
+                                       description='policy', style=style)
         self.params = widgets.Text(value=format_kwargs(params), description='arguments',
                                    continuous_update=False, style=style,
                                    layout=widgets.Layout(width='520px'))
-        self.warmup = widgets.Dropdown(options=WARMUPS, value=lr_config.get('warmup'),
+        self.warmup = widgets.Dropdown(options=_with(WARMUPS, lr_config.get('warmup')),
+                                       value=lr_config.get('warmup'),
                                        description='warmup', style=style)
         self.warmup_iters = widgets.IntSlider(value=lr_config.get('warmup_iters', 0), min=0,
                                               max=max(500, lr_config.get('warmup_iters', 0)),

@@ -111,8 +111,8 @@ class LiveTrainingPlotHook(Hook):
     priority = 80
 
     def __init__(self, interval=10, out_file='live_training.png', show=None, min_seconds=1.0):
-        if interval < 1:
-            raise ValueError(f'LiveTrainingPlotHook: interval must be >= 1, got {interval}')
+        if isinstance(interval, bool) or not isinstance(interval, int) or interval < 1:
+            raise ValueError(f'LiveTrainingPlotHook: interval must be an int >= 1, got {interval!r}')
         self.interval = interval
         self.out_file = out_file
         self.show = show

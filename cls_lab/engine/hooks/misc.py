@@ -3,9 +3,11 @@ import math
 
 import torch
 
+from cls_lab.errors import TrainingDivergedError
 from cls_lab.registry import HOOKS
 
 from ..dist import all_reduce_buffers
+from .divergence import LossExplosionCheck
 from .hook import Hook
 
 
@@ -64,12 +66,14 @@ class CheckInvalidLossHook(Hook):
     """Stop training at the first NaN or inf loss, saying where it happened.
 
     It runs VERY_HIGH, before OptimizerHook, so the bad gradient never reaches the weights.
-    It reads ``log_vars`` (already Python floats), so checking costs nothing.
+    It reads ``log_vars`` (already Python floats), so checking costs nothing. A finite loss
+    that explodes stops the run too (``explosion_*``: see divergence.py; None turns it off).
     """
     priority = 'VERY_HIGH'
 
-    def __init__(self, interval=1):
+    def __init__(self, interval=1, explosion_factor=1e3, explosion_window=20):
         self.interval = interval
+        self.explosion = LossExplosionCheck(explosion_factor, explosion_window)
 
     def after_train_iter(self, runner):
         if not self.every_n_iters(runner, self.interval):
@@ -81,7 +85,10 @@ class CheckInvalidLossHook(Hook):
         bad = {key: v for key, v in values.items()
                if isinstance(v, (int, float)) and not math.isfinite(v)}
         if bad:
-            raise FloatingPointError(self._message(runner, bad))
+            raise TrainingDivergedError(self._message(runner, bad))   # a FloatingPointError
+        if isinstance(values.get('loss'), (int, float)):
+            self.explosion(values['loss'], f'epoch {runner.epoch + 1}, iteration '
+                           f'{runner.inner_iter + 1} (iter {runner.iter + 1} overall)')
 
     @staticmethod
     def _message(runner, bad):
