@@ -7,11 +7,9 @@ import contextlib
 import logging
 import os
 import platform
-import random
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from cls_lab.registry import HOOKS
@@ -22,6 +20,7 @@ from .hooks.hook import Hook, Priority, get_priority
 from .hooks.lr_updater import build_lr_hook
 from .hooks.momentum_updater import build_momentum_hook
 from .log_buffer import LogBuffer
+from .rng import get_rng_state, set_rng_state
 
 
 class BaseRunner:
@@ -303,40 +302,6 @@ def link_latest(target, link):
         import shutil
         shutil.copyfile(target, temp)
     os.replace(temp, link)
-
-
-def get_rng_state():
-    """python, numpy and torch (CPU, CUDA) RNG states as lists/tensors (weights_only-safe)."""
-    version, mt, gauss = random.getstate()
-    name, keys, pos, has_gauss, cached = np.random.get_state()
-    state = dict(python=[version, list(mt), gauss],
-                 numpy=[name, torch.from_numpy(keys.astype(np.int64)), int(pos), int(has_gauss),
-                        float(cached)],
-                 torch=torch.get_rng_state())
-    if torch.cuda.is_available():
-        state['cuda'] = torch.cuda.get_rng_state_all()
-    return state
-
-
-def set_rng_state(state):
-    """Undo :func:`get_rng_state`: every generator continues where it was saved."""
-    version, mt, gauss = state['python']
-    random.setstate((version, tuple(mt), gauss))
-    name, keys, pos, has_gauss, cached = state['numpy']
-    np.random.set_state((name, keys.numpy().astype(np.uint32), pos, has_gauss, cached))
-    torch.set_rng_state(state['torch'].cpu())
-    if 'cuda' in state and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all([s.cpu() for s in state['cuda']])
-
-
-@contextlib.contextmanager
-def preserve_rng():
-    """Run a block (validation, evaluation) without moving the training RNG streams."""
-    state = get_rng_state()
-    try:
-        yield
-    finally:
-        set_rng_state(state)
 
 
 def _type_name(cfg):

@@ -12,7 +12,8 @@ import torch
 
 from cls_lab.registry import RUNNERS
 
-from .base_runner import BaseRunner, find_latest_checkpoint, preserve_rng
+from .base_runner import BaseRunner, find_latest_checkpoint
+from .rng import preserve_rng
 
 __all__ = ['EpochBasedRunner', 'IterBasedRunner', 'IterLoader', 'find_latest_checkpoint']
 
