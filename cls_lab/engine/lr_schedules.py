@@ -16,7 +16,7 @@ import warnings
 
 __all__ = ['annealing_cos', 'annealing_linear', 'ANNEALERS', 'warmup_factor', 'step_lr',
            'exp_lr', 'poly_lr', 'inv_lr', 'min_value', 'cosine_annealing_lr',
-           'flat_cosine_annealing_lr', 'linear_annealing_lr', 'cosine_restart_lr',
+           'flat_cosine_annealing_lr', 'cosine_cooldown_lr', 'linear_annealing_lr', 'cosine_restart_lr',
            'normalize_target_ratio', 'cyclic_lr', 'one_cycle_lr', 'one_cycle_momentum',
            'simulate_schedule']
 
@@ -110,6 +110,15 @@ def flat_cosine_annealing_lr(base_lr, progress, max_progress, min_lr, start_perc
     if progress < start:
         return base_lr
     return annealing_cos(base_lr, min_lr, (progress - start) / (max_progress - start))
+
+
+def cosine_cooldown_lr(base_lr, progress, max_progress, min_lr, cool_down_ratio=0.1,
+                       cool_down_time=10):
+    """Cosine to ``min_lr`` over all but the last ``cool_down_time`` steps, then
+    ``min_lr * cool_down_ratio`` for those (mmcls's CosineAnnealingCooldown)."""
+    if progress > max_progress - cool_down_time:
+        return min_lr * cool_down_ratio
+    return annealing_cos(base_lr, min_lr, progress / (max_progress - cool_down_time))
 
 
 def linear_annealing_lr(base_lr, progress, max_progress, min_lr):

@@ -16,7 +16,8 @@ from .. import lr_schedules as S
 
 __all__ = ['LrUpdaterHook', 'FixedLrUpdaterHook', 'StepLrUpdaterHook', 'ExpLrUpdaterHook',
            'PolyLrUpdaterHook', 'InvLrUpdaterHook', 'CosineAnnealingLrUpdaterHook',
-           'FlatCosineAnnealingLrUpdaterHook', 'LinearAnnealingLrUpdaterHook',
+           'FlatCosineAnnealingLrUpdaterHook', 'CosineAnnealingCooldownLrUpdaterHook',
+           'LinearAnnealingLrUpdaterHook',
            'CosineRestartLrUpdaterHook', 'CyclicLrUpdaterHook', 'OneCycleLrUpdaterHook',
            'lr_hook_type', 'build_lr_hook']
 
@@ -204,6 +205,21 @@ class FlatCosineAnnealingLrUpdaterHook(_AnnealToMinimum):
         progress, total = self.progress(runner)
         return S.flat_cosine_annealing_lr(base_lr, progress, total, self.target_lr(base_lr),
                                           self.start_percent)
+
+
+@HOOKS.register_module()
+class CosineAnnealingCooldownLrUpdaterHook(_AnnealToMinimum):
+    """Cosine to the minimum, then the last ``cool_down_time`` steps at
+    ``minimum * cool_down_ratio`` (mmcls 0.25)."""
+
+    def __init__(self, cool_down_ratio=0.1, cool_down_time=10, **kwargs):
+        self.cool_down_ratio, self.cool_down_time = cool_down_ratio, cool_down_time
+        super().__init__(**kwargs)
+
+    def get_lr(self, runner, base_lr):
+        progress, total = self.progress(runner)
+        return S.cosine_cooldown_lr(base_lr, progress, total, self.target_lr(base_lr),
+                                    self.cool_down_ratio, self.cool_down_time)
 
 
 @HOOKS.register_module()

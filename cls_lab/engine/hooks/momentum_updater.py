@@ -14,6 +14,7 @@ from .param_updater import ParamUpdaterHook, _unwrap, optimizers_of
 from .. import lr_schedules as S
 
 __all__ = ['MomentumUpdaterHook', 'StepMomentumUpdaterHook', 'CosineAnnealingMomentumUpdaterHook',
+           'LinearAnnealingMomentumUpdaterHook',
            'CyclicMomentumUpdaterHook', 'OneCycleMomentumUpdaterHook', 'momentum_hook_type',
            'build_momentum_hook']
 
@@ -107,6 +108,17 @@ class CosineAnnealingMomentumUpdaterHook(MomentumUpdaterHook):
         target = S.min_value(base_momentum, self.min_momentum, self.min_momentum_ratio,
                              name='min_momentum')
         return S.cosine_annealing_lr(base_momentum, progress, total, target)
+
+
+@HOOKS.register_module()
+class LinearAnnealingMomentumUpdaterHook(CosineAnnealingMomentumUpdaterHook):
+    """A straight line from the initial momentum to ``min_momentum`` (or the ratio)."""
+
+    def get_momentum(self, runner, base_momentum):
+        progress, total = self.progress(runner)
+        target = S.min_value(base_momentum, self.min_momentum, self.min_momentum_ratio,
+                             name='min_momentum')
+        return S.linear_annealing_lr(base_momentum, progress, total, target)
 
 
 @HOOKS.register_module()
