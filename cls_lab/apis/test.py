@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
+from cls_lab.engine import test as engine_test
 from cls_lab.engine.test import multi_gpu_test, predict_batch
-from cls_lab.engine.test import single_gpu_test as _engine_single_gpu_test
 
 __all__ = ['single_gpu_test', 'multi_gpu_test']
 
@@ -24,7 +24,7 @@ def single_gpu_test(model, data_loader, show=False, out_dir=None, **show_kwargs)
     ``show=True`` opens the same figures (desktop backends only).
     """
     if not (show or out_dir):
-        return _engine_single_gpu_test(model, data_loader)
+        return engine_test.single_gpu_test(model, data_loader)
     model.eval()
     results = []
     for batch in tqdm(data_loader, desc='test', leave=False):

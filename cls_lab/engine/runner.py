@@ -13,18 +13,10 @@ import torch
 from cls_lab.registry import RUNNERS
 
 from .base_runner import BaseRunner, find_latest_checkpoint
+from .dist import set_loader_epoch
 from .rng import preserve_rng
 
 __all__ = ['EpochBasedRunner', 'IterBasedRunner', 'IterLoader', 'find_latest_checkpoint']
-
-
-def set_loader_epoch(data_loader, epoch):
-    """Tell the loader's sampler (or batch sampler) the epoch, so its order depends on it."""
-    for owner in (getattr(data_loader, 'sampler', None),
-                  getattr(getattr(data_loader, 'batch_sampler', None), 'sampler', None)):
-        if hasattr(owner, 'set_epoch'):
-            owner.set_epoch(epoch)
-            return
 
 
 def check_workflow(workflow, data_loaders):

@@ -5,7 +5,7 @@ import torch
 
 from cls_lab.registry import HOOKS
 
-from ..dist import all_reduce_buffers
+from ..dist import all_reduce_buffers, set_loader_epoch
 from .hook import Hook
 
 
@@ -51,12 +51,7 @@ class DistSamplerSeedHook(Hook):
     """``sampler.set_epoch(epoch)`` before each epoch: a new, reproducible order per epoch."""
 
     def before_epoch(self, runner):
-        loader = runner.data_loader
-        for owner in (getattr(loader, 'sampler', None),
-                      getattr(getattr(loader, 'batch_sampler', None), 'sampler', None)):
-            if hasattr(owner, 'set_epoch'):
-                owner.set_epoch(runner.epoch)
-                return
+        set_loader_epoch(runner.data_loader, runner.epoch)
 
 
 @HOOKS.register_module()
