@@ -23,10 +23,11 @@ import re
 import warnings
 from collections.abc import MutableMapping
 
-__all__ = ['Config', 'ConfigDict', 'DictAction']
+__all__ = ['Config', 'ConfigDict', 'DictAction', 'read_bases']
 
 _SUFFIXES = ('.py', '.json', '.yaml', '.yml')
 _REF = re.compile(r'\{\{\s*_base_\.([\w.]+)\s*\}\}')   # {{_base_.model.backbone.depth}}
+_QUOTED_REF = re.compile(r'["\']?' + _REF.pattern + r'["\']?')   # JSON/YAML: quoted or not
 
 
 class ConfigDict(dict):
@@ -103,7 +104,19 @@ def _warn(message, filename=None, line=None):
 
 
 # ---------------------------------------------------------------- reading files
-def _load_file(path, stack=()):
+def _predefined(text, path):
+    """Replace ``{{fileDirname}}``, ``{{fileBasename}}``, ``{{fileBasenameNoExtension}}`` and
+    ``{{fileExtname}}`` (mmcv's predefined variables) with this file's values."""
+    dirname, basename = os.path.split(path)
+    values = dict(fileDirname=dirname, fileBasename=basename,
+                  fileBasenameNoExtension=os.path.splitext(basename)[0],
+                  fileExtname=os.path.splitext(basename)[1])
+    for name, value in values.items():
+        text = re.sub(r'\{\{\s*' + name + r'\s*\}\}', value.replace('\\', '/'), text)
+    return text
+
+
+def _load_file(path, stack=(), predefined=True):
     """``(merged dict, provenance, texts)`` of a config file and, recursively, its bases."""
     path = os.path.abspath(os.path.expanduser(str(path)))
     if path in stack:
@@ -120,7 +133,9 @@ def _load_file(path, stack=()):
         raise FileNotFoundError(f'config file {_shown(path)} does not exist')
     with open(path, encoding='utf-8') as f:
         text = f.read()
-    return _load_text(text, suffix, _shown(path), os.path.dirname(path), stack + (path,))
+    code = _predefined(text, path) if predefined else text
+    return _load_text(code, suffix, _shown(path), os.path.dirname(path), stack + (path,),
+                      predefined, shown_text=text)
 
 
 def _shown(path):
@@ -132,10 +147,14 @@ def _shown(path):
     return path if relative.startswith(os.pardir) else relative
 
 
-def _load_text(text, suffix, name, base_dir, stack):
-    if suffix == '.py':   # {{_base_.x}} becomes a hidden variable holding the real value
-        refs = []
-        code = _REF.sub(lambda m: refs.append(m.group(1)) or f'__base_ref{len(refs)}__', text)
+def _load_text(text, suffix, name, base_dir, stack, predefined=True, shown_text=None):
+    # {{_base_.x}} becomes a placeholder: a hidden variable (.py) or a string (.json/.yaml)
+    refs = []
+    pattern = _REF if suffix == '.py' else _QUOTED_REF
+    code = pattern.sub(lambda m: refs.append(m.group(1)) or
+                       (f'__base_ref{len(refs)}__' if suffix == '.py' else
+                        f'"__base_ref{len(refs)}__"'), text)
+    if suffix == '.py':
         try:
             tree = ast.parse(code, filename=name)
         except SyntaxError as error:   # its str() shows only the base name: add the path
@@ -143,7 +162,7 @@ def _load_text(text, suffix, name, base_dir, stack):
             raise
         base_files, lines = _py_bases(tree, name), _line_map(tree)
     else:
-        own, lines = _read_data(text, suffix, name), {}
+        own, lines = _read_data(code, suffix, name), {}
         base_files = own.pop('_base_', [])
     base, prov, texts, owner = {}, {}, [], {}
     for relative in [base_files] if isinstance(base_files, str) else base_files:
@@ -151,26 +170,58 @@ def _load_text(text, suffix, name, base_dir, stack):
         if not os.path.isfile(full):
             raise FileNotFoundError(f'base config {_shown(full)} does not exist '
                                     f'(asked for by _base_ = {relative!r} in {name})')
-        sub_cfg, sub_prov, sub_texts = _load_file(full, stack)
+        sub_cfg, sub_prov, sub_texts = _load_file(full, stack, predefined)
         for key in sub_cfg:
             if key in owner:
                 raise KeyError(f'{key!r} is defined by two base configs of {name}: '
                                f'{owner[key]} and {_shown(full)}; keep it in one of them')
             owner[key] = _shown(full)
         base.update(sub_cfg), prov.update(sub_prov), texts.extend(sub_texts)
+    values = {f'__base_ref{i + 1}__': _resolve(base, ref, name) for i, ref in enumerate(refs)}
     if suffix == '.py':
-        namespace = {f'__base_ref{i + 1}__': copy.deepcopy(_resolve(base, ref, name))
-                     for i, ref in enumerate(refs)}
+        namespace = copy.deepcopy(values)
         namespace.update(__file__=name, __name__='__config__')
         exec(compile(tree, name, 'exec'), namespace)
         own = {key: value for key, value in namespace.items() if _is_config_value(key, value)}
         own.pop('_base_', None)
     else:
-        own = _resolve_data_refs(own, base, name)
-    merged = _merge(base, own, prov, name, lines)
+        own = _resolve_data_refs(own, values)
+    _warn_deprecation(own.pop('_deprecation_', None), name)
+    merged = _merge(base, own, prov, name, lines, strict=True)
     _warn_stale_variables(base, own, merged, prov, name, lines)
-    texts.append(f'{name}\n{text}')
+    texts.append(f'{name}\n{text if shown_text is None else shown_text}')
     return merged, prov, texts
+
+
+def _warn_deprecation(info, name):
+    """``_deprecation_ = dict(expected='new.py', reference='url')``: warn, and drop the key."""
+    if info is None:
+        return
+    message = f'The config file {name} is deprecated and may be removed.'
+    if isinstance(info, dict) and info.get('expected'):
+        message += f' Please use {info["expected"]} instead.'
+    if isinstance(info, dict) and info.get('reference'):
+        message += f' See {info["reference"]} for details.'
+    warnings.warn(message, DeprecationWarning, stacklevel=2)
+
+
+def read_bases(text, file_format='.py', name='<string>'):
+    """``(base files, own top-level keys)`` of a config text, read without running it.
+
+    The base files are the ``_base_`` entries as written (relative to the file's folder).
+    """
+    suffix = ('' if file_format.startswith('.') else '.') + file_format.lower()
+    if suffix == '.py':
+        tree = ast.parse(_REF.sub('None', text), filename=name)
+        keys = [target.id for stmt in tree.body if isinstance(stmt, ast.Assign)
+                for target in stmt.targets
+                if isinstance(target, ast.Name) and not target.id.startswith('_')]
+        bases = _py_bases(tree, name)
+    else:
+        data = _read_data(_REF.sub('null', text), suffix, name)
+        bases = data.get('_base_', [])
+        keys = [key for key in data if not key.startswith('_')]
+    return ([bases] if isinstance(bases, str) else list(bases)), keys
 
 
 def _py_bases(tree, name):
@@ -255,22 +306,24 @@ def _resolve(base, ref, name):
     return node
 
 
-def _resolve_data_refs(value, base, name):
-    match = _REF.fullmatch(value.strip()) if isinstance(value, str) else None
-    if match:
-        return copy.deepcopy(_resolve(base, match.group(1), name))
+def _resolve_data_refs(value, values):
+    """Put the base values in place of the ``__base_refN__`` placeholders of a data file."""
+    if isinstance(value, str) and value.strip() in values:
+        return copy.deepcopy(values[value.strip()])
     if isinstance(value, dict):
-        return {key: _resolve_data_refs(item, base, name) for key, item in value.items()}
+        return {key: _resolve_data_refs(item, values) for key, item in value.items()}
     if isinstance(value, list):
-        return [_resolve_data_refs(item, base, name) for item in value]
+        return [_resolve_data_refs(item, values) for item in value]
     return value
 
 
 # ---------------------------------------------------------------- merging, provenance, warnings
-def _merge(base, child, prov, source, lines=None, prefix=''):
+def _merge(base, child, prov, source, lines=None, prefix='', strict=False):
     """A new dict: ``child`` merged into ``base`` (child wins; ``_delete_=True`` replaces).
 
     ``prov`` maps each leaf key to the ``(where, value)`` records that set it, base first.
+    ``strict`` (file inheritance, as mmcv): a dict over a base value that is not a dict is a
+    TypeError unless it says ``_delete_=True``; overrides (``merge_from_dict``) may replace it.
     """
     out = dict(base)
     for key, value in child.items():
@@ -279,6 +332,11 @@ def _merge(base, child, prov, source, lines=None, prefix=''):
         if isinstance(value, dict):
             value = dict(value)
             old = base.get(key)
+            if strict and key in base and not isinstance(old, dict) \
+                    and not value.get('_delete_', False):
+                raise TypeError(f'{_where(source, lines or {}, path)}: {path} is a dict here but '
+                                f'{type(old).__name__} ({old!r}) in the base config, so it '
+                                'cannot be merged; add _delete_=True to replace the base value')
             if isinstance(old, dict) and not value.pop('_delete_', False):
                 _warn_type_change(old, value, path, source, lines)
             else:
@@ -287,7 +345,7 @@ def _merge(base, child, prov, source, lines=None, prefix=''):
                 _forget(prov, path, keep_leaf=False)
                 if not value:
                     prov.setdefault(path, []).append((where, value))
-            out[key] = _merge(old, value, prov, source, lines, path + '.')
+            out[key] = _merge(old, value, prov, source, lines, path + '.', strict)
         else:
             _forget(prov, path, keep_leaf=not isinstance(base.get(key), dict))
             prov.setdefault(path, []).append((where, value))
@@ -382,18 +440,24 @@ class Config(MutableMapping):
                              _text=text or '')
 
     @staticmethod
-    def fromfile(filename, import_custom_modules=True):
-        """Load a .py / .json / .yaml config, its ``_base_`` files first."""
-        cfg_dict, prov, texts = _load_file(filename)
+    def fromfile(filename, use_predefined_variables=True, import_custom_modules=True):
+        """Load a .py / .json / .yaml config, its ``_base_`` files first.
+
+        ``use_predefined_variables``: replace ``{{fileDirname}}``, ``{{fileBasename}}``,
+        ``{{fileBasenameNoExtension}}`` and ``{{fileExtname}}`` in each file's text.
+        """
+        cfg_dict, prov, texts = _load_file(filename, predefined=use_predefined_variables)
         return Config._made(cfg_dict, prov, str(filename), '\n'.join(texts), import_custom_modules)
 
     @staticmethod
-    def fromstring(text, file_format='.py'):
-        """Load a config from its text; ``_base_`` paths are relative to the working directory."""
+    def fromstring(text, file_format='.py', base_dir=None):
+        """Load a config from its text; ``_base_`` paths are relative to ``base_dir``
+        (default: the working directory), as if the text were a file there."""
         suffix = ('' if file_format.startswith('.') else '.') + file_format.lower()
         if suffix not in _SUFFIXES:
             raise ValueError(f'unsupported config format {file_format!r}; use one of {_SUFFIXES}')
-        cfg_dict, prov, _ = _load_text(text, suffix, f'<string{suffix}>', os.getcwd(), ())
+        base_dir = os.path.abspath(base_dir if base_dir is not None else os.getcwd())
+        cfg_dict, prov, _ = _load_text(text, suffix, f'<string{suffix}>', base_dir, ())
         return Config._made(cfg_dict, prov, None, text, True)
 
     @staticmethod
@@ -433,8 +497,9 @@ class Config(MutableMapping):
         with open(file, 'w', encoding='utf-8') as f:
             f.write(text)
 
-    def merge_from_dict(self, options, source='merge_from_dict'):
-        """Apply overrides with dotted keys, as ``--cfg-options`` does: an integer indexes a list.
+    def merge_from_dict(self, options, allow_list_keys=True, source='merge_from_dict'):
+        """Apply overrides with dotted keys, as ``--cfg-options`` does: an integer indexes a list
+        (``allow_list_keys=False`` makes that a TypeError, as mmcv).
 
         ``{'model.backbone.depth': 18, 'data.train.pipeline.1.flip_prob': 0.0}``
         """
@@ -448,7 +513,10 @@ class Config(MutableMapping):
             parent, _, last = key.rpartition('.')
             node = self._cfg_dict
             for part in parent.split('.') if parent else []:
-                node = _step(node, part, key, create=True)
+                node = _step(node, part, key, create=True, lists=allow_list_keys)
+            if isinstance(node, list) and not allow_list_keys:
+                raise TypeError(f'{key}: {parent} is a list; pass allow_list_keys=True to '
+                                'index it with an integer key')
             slot = _index(node, last, key) if isinstance(node, list) else last
             holder = {last: node[slot]} if isinstance(node, list) else node
             merged = _merge(holder, {last: value}, prov, f'{source} {key}={value!r}',
@@ -516,9 +584,11 @@ class Config(MutableMapping):
         return f'Config (path: {self._filename}): {dict.__repr__(self._cfg_dict)}'
 
 
-def _step(node, part, key, create):
+def _step(node, part, key, create, lists=True):
     """One step down a dotted ``key``: into a dict (made if ``create``) or a list (an index)."""
     if isinstance(node, list):
+        if not lists:
+            raise TypeError(f'{key}: {part!r} would index a list; pass allow_list_keys=True')
         return node[_index(node, part, key)]
     if not isinstance(node, dict):
         raise KeyError(f'{key}: cannot look up {part!r} inside a {type(node).__name__}')

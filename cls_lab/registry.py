@@ -12,6 +12,7 @@ Standard library only: copy this file into your own project and it works there t
 import difflib
 import inspect
 import re
+import warnings
 
 __all__ = ['Registry', 'build_from_cfg', 'MODELS', 'BACKBONES', 'NECKS', 'HEADS',
            'LOSSES', 'CLASSIFIERS', 'DATASETS', 'TRANSFORMS', 'PIPELINES', 'HOOKS',
@@ -19,22 +20,60 @@ __all__ = ['Registry', 'build_from_cfg', 'MODELS', 'BACKBONES', 'NECKS', 'HEADS'
 
 
 class Registry:
-    """A named table ``name -> class``; a child registry falls back to its ``parent``."""
+    """A named table ``name -> class``; a child registry falls back to its ``parent``.
 
-    def __init__(self, name, parent=None):
+    ``scope`` (default: the top-level package of the module creating the registry, as mmcv)
+    lets ``'scope.Name'`` reach a sibling registry through the common root, e.g.
+    ``MODELS.get('mmcls.ResNet')``. ``build_func(cfg, registry=..., ...)`` replaces
+    ``build_from_cfg`` (a child inherits its parent's). Deliberate difference from mmcv: an
+    unscoped name a child does not have is looked up in its parents (mmcv returns None).
+    """
+
+    def __init__(self, name, parent=None, scope=None, build_func=None):
         self.name = name
         self.parent = parent
         self._module_dict = {}
+        self._children = {}
+        self._scope = scope if scope is not None else _caller_package()
+        self.build_func = build_func or (parent.build_func if parent is not None
+                                         else build_from_cfg)
+        if parent is not None:
+            if self._scope in parent._children:
+                raise KeyError(f'scope {self._scope!r} already has a child registry under '
+                               f'{parent.name!r}; give Registry(..., scope=...) another name')
+            parent._children[self._scope] = self
 
     @property
     def module_dict(self):
         return self._module_dict
 
+    @property
+    def scope(self):
+        return self._scope
+
+    @property
+    def children(self):
+        return self._children
+
+    @staticmethod
+    def split_scope_key(key):
+        """``'mmcls.ResNet'`` -> ``('mmcls', 'ResNet')``; ``'ResNet'`` -> ``(None, 'ResNet')``."""
+        scope, dot, name = key.partition('.')
+        return (scope, name) if dot else (None, key)
+
     def get(self, name):
-        """The class registered as ``name`` here or in a parent, else ``None`` (as mmcv)."""
+        """The class registered as ``name`` (or ``'scope.name'``), else ``None`` (as mmcv)."""
+        scope, key = self.split_scope_key(name)
+        if scope is not None and scope != self._scope:
+            if scope in self._children:
+                return self._children[scope].get(key)
+            root = self
+            while root.parent is not None:
+                root = root.parent
+            return root.get(name) if root is not self else None
         registry = self
         while registry is not None:
-            cls = registry._module_dict.get(name)
+            cls = registry._module_dict.get(key)
             if cls is not None:
                 return cls
             registry = registry.parent
@@ -60,6 +99,11 @@ class Registry:
         ``name`` (a string or a list of aliases) defaults to the class name; taking a name
         that is already registered is a ``KeyError`` unless ``force=True``.
         """
+        if inspect.isclass(name):      # the old forms: register_module(cls), @register_module
+            warnings.warn('register_module(cls) is the old API; use @REG.register_module() or '
+                          'REG.register_module(module=cls)', DeprecationWarning, stacklevel=2)
+            self._register(name, None, force)
+            return name
         if not isinstance(force, bool):
             raise TypeError(f'force must be a bool, got {type(force).__name__}')
         if name is not None and not isinstance(name, (str, list, tuple)):
@@ -86,7 +130,7 @@ class Registry:
 
     def build(self, cfg, default_args=None):
         """Build an object from ``cfg``: ``cfg['type']`` picks the class, the rest are kwargs."""
-        return build_from_cfg(cfg, self, default_args)
+        return self.build_func(cfg, registry=self, default_args=default_args)
 
     def __contains__(self, name):
         return self.get(name) is not None
@@ -112,6 +156,10 @@ def build_from_cfg(cfg, registry, default_args=None):
     """
     if not isinstance(cfg, dict):
         raise TypeError(f'cfg must be a dict, but got {type(cfg).__name__}: {cfg!r}')
+    if not isinstance(registry, Registry):
+        raise TypeError(f'registry must be a Registry, but got {type(registry).__name__}')
+    if default_args is not None and not isinstance(default_args, dict):
+        raise TypeError(f'default_args must be a dict or None, but got {default_args!r}')
     args = dict(cfg)
     if default_args is not None:
         for key, value in default_args.items():
@@ -203,6 +251,13 @@ def _with_context(error, obj_cls, cfg):
         return error
     wrapped.context_shown = wrapped.built_from_cfg = True
     return wrapped
+
+
+def _caller_package():
+    """The top-level package of the module that called ``Registry(...)`` (mmcv's scope)."""
+    frame = inspect.currentframe().f_back.f_back
+    module = inspect.getmodule(frame)
+    return module.__name__.split('.')[0] if module is not None else None
 
 
 def _qualname(obj):

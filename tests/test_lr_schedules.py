@@ -8,7 +8,7 @@ import math
 import pytest
 import torch
 
-from cls_lab.engine.lr_schedules import simulate_schedule
+from cls_lab.engine.schedule_preview import simulate_schedule
 from cls_lab.engine.hooks.lr_updater import (LrUpdaterHook, StepLrUpdaterHook, build_lr_hook,
                                              lr_hook_type)
 from cls_lab.engine.hooks.momentum_updater import momentum_hook_type

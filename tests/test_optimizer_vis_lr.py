@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from cls_lab.engine.lr_schedules import simulate_schedule
+from cls_lab.engine.schedule_preview import simulate_schedule
 
 
 def close(got, want, tol=1e-9):

@@ -290,7 +290,7 @@ def lr_line(fig):
 
 
 def test_plot_lr_schedule_matches_the_real_hooks():
-    from cls_lab.engine.lr_schedules import simulate_schedule
+    from cls_lab.engine.schedule_preview import simulate_schedule
     lr_config = dict(policy='step', step=[2], gamma=0.1)
     fig = viz.plot_lr_schedule(lr_config, base_lr=0.1, max_epochs=4, iters_per_epoch=5)
     np.testing.assert_allclose(lr_line(fig), [0.1] * 10 + [0.01] * 10)
@@ -531,7 +531,7 @@ SCHEDULES = sorted((ROOT / 'configs' / '_base_' / 'schedules').glob('*.py'))
 def test_every_shipped_schedule_previews_as_configured(path):
     """The explorer's controls round-trip each shipped schedule: same curve as the config itself."""
     from cls_lab.config import Config
-    from cls_lab.engine.lr_schedules import simulate_schedule
+    from cls_lab.engine.schedule_preview import simulate_schedule
     cfg = Config.fromfile(str(path))
     epochs = min(cfg.runner.get('max_epochs') or 12, 40)
     expected = simulate_schedule(cfg.lr_config, cfg.optimizer, max_epochs=epochs, iters_per_epoch=3,

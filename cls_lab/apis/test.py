@@ -1,65 +1,37 @@
 """Run a classifier over a whole data loader and collect its per-image scores.
 
-``single_gpu_test`` for one process; ``multi_gpu_test`` when each process of a distributed
-run holds a shard of the data set and rank 0 needs every result, in data set order.
+``single_gpu_test`` for one process (mmcls's, with ``show``/``out_dir`` drawings);
+``multi_gpu_test`` when each process of a distributed run holds a shard of the data set and
+rank 0 needs every result, in data set order. The loop itself is the engine's
+(``cls_lab.engine.test``), the one ``EvalHook`` runs: each batch as
+``model(return_loss=False, **data)``.
 """
 from pathlib import Path
 
 import numpy as np
-import torch
 from tqdm.auto import tqdm
 
+from cls_lab.engine import test as engine_test
+from cls_lab.engine.test import multi_gpu_test, predict_batch
 
-def single_gpu_test(model, data_loader, show=False, out_dir=None):
-    """Score every image of ``data_loader``; returns a list of numpy score arrays, in order.
+__all__ = ['single_gpu_test', 'multi_gpu_test']
+
+
+def single_gpu_test(model, data_loader, show=False, out_dir=None, **show_kwargs):
+    """Score every image of ``data_loader``; returns the model's results, in loader order.
 
     With ``out_dir`` each image is also saved there as a PNG titled with its prediction;
     ``show=True`` opens the same figures (desktop backends only).
     """
+    if not (show or out_dir):
+        return engine_test.single_gpu_test(model, data_loader)
     model.eval()
-    device = next(model.parameters()).device
     results = []
     for batch in tqdm(data_loader, desc='test', leave=False):
-        scores = _predict(model, batch, device)
-        if show or out_dir:
-            _draw_batch(model, batch, scores, len(results), show, out_dir)
+        scores = predict_batch(model, batch)
+        _draw_batch(model, batch, [np.asarray(s) for s in scores], len(results), show, out_dir)
         results.extend(scores)
     return results
-
-
-def multi_gpu_test(model, data_loader, tmpdir=None, gpu_collect=False):
-    """Score this process's shard, then gather all shards on rank 0 (others get ``None``).
-
-    Results are put back in data set order using the indices each rank's sampler produced,
-    so padding duplicates of a DistributedSampler are dropped. ``tmpdir`` and
-    ``gpu_collect`` are accepted for mmcls compatibility; torch.distributed gathers either way.
-    """
-    import torch.distributed as dist
-    model.eval()
-    device = next(model.parameters()).device
-    rank, world_size = dist.get_rank(), dist.get_world_size()
-    indices = list(iter(data_loader.sampler))
-    scores = []
-    for batch in tqdm(data_loader, desc=f'test (rank {rank})', leave=False, disable=rank != 0):
-        scores.extend(_predict(model, batch, device))
-    shard = list(zip(indices, [s.tolist() for s in scores]))
-    gathered = [None] * world_size if rank == 0 else None
-    dist.gather_object(shard, gathered, dst=0)
-    if rank != 0:
-        return None
-    by_index = {}
-    for part in gathered:
-        for index, score in part:
-            by_index.setdefault(index, np.asarray(score, dtype=np.float32))
-    return [by_index[index] for index in sorted(by_index)]
-
-
-def _predict(model, batch, device):
-    img = batch['img']
-    img = [view.to(device) for view in img] if isinstance(img, list) else img.to(device)
-    with torch.no_grad():
-        scores = model(img=img, return_loss=False)
-    return [np.asarray(s) for s in scores]
 
 
 def _draw_batch(model, batch, scores, offset, show, out_dir):

@@ -103,9 +103,9 @@ def train_model(model, datasets, cfg, distributed=False, validate=False, timesta
                       logger)
 
 
+
 def _train(model, datasets, cfg, distributed, validate, timestamp, meta, device, logger):
-    loaders = [build_dataloader(dataset, cfg.data.samples_per_gpu, cfg.data.workers_per_gpu,
-                                dist=distributed, shuffle=True, seed=cfg.get('seed'))
+    loaders = [build_dataloader(dataset, **loader_args(cfg, 'train', distributed))
                for dataset in datasets]
     meta = _checkpoint_meta(meta, model, datasets, cfg)
     model = model.to(device)     # the runner wraps it in DDP when torch.distributed runs
@@ -136,6 +136,22 @@ def _train(model, datasets, cfg, distributed, validate, timestamp, meta, device,
         runner.load_checkpoint(cfg.load_from)
     runner.run(loaders, cfg.get('workflow', [('train', 1)]))
     return runner
+
+
+LOADER_SECTIONS = ('train', 'val', 'test', 'train_dataloader', 'val_dataloader',
+                   'test_dataloader')
+
+
+def loader_args(cfg, split, distributed=False):
+    """``build_dataloader`` kwargs for ``split`` as mmcls 0.23+ reads them: every ``data`` key
+    except the data sets, then ``data.<split>_dataloader`` on top (val/test: no shuffling,
+    no dropped batch unless that dict says so)."""
+    args = dict(dist=distributed, seed=cfg.get('seed'), shuffle=split == 'train')
+    if split != 'train':
+        args['drop_last'] = False
+    args.update({key: value for key, value in cfg.data.items() if key not in LOADER_SECTIONS})
+    args.update(cfg.data.get(f'{split}_dataloader', {}))
+    return args
 
 
 def _runner_cfg(cfg):
@@ -175,8 +191,7 @@ def _optimizer_hook_cfg(cfg):
 def _eval_hook(cfg, distributed):
     """The EvalHook for ``cfg.evaluation`` over ``cfg.data.val`` (test mode, no shuffling)."""
     val_dataset = build_dataset(cfg.data.val, dict(test_mode=True))
-    val_loader = build_dataloader(val_dataset, cfg.data.samples_per_gpu,
-                                  cfg.data.workers_per_gpu, dist=distributed, shuffle=False)
+    val_loader = build_dataloader(val_dataset, **loader_args(cfg, 'val', distributed))
     eval_cfg = dict(cfg.get('evaluation', {}))
     eval_cfg['by_epoch'] = cfg.runner['type'] != 'IterBasedRunner'
     hook_type = 'DistEvalHook' if distributed else 'EvalHook'

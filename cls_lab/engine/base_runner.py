@@ -7,11 +7,9 @@ import contextlib
 import logging
 import os
 import platform
-import random
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from cls_lab.errors import check_positive_int
@@ -24,6 +22,7 @@ from .hooks.lr_updater import build_lr_hook
 from .hooks.momentum_updater import build_momentum_hook
 from .log_buffer import LogBuffer
 from .resume_check import check_resumable
+from .rng import get_rng_state, set_rng_state
 
 
 class BaseRunner:
@@ -34,6 +33,7 @@ class BaseRunner:
     ``model.compile()`` in place, so the state dict keys stay unprefixed. With
     torch.distributed running, the model is wrapped in DDP (``find_unused_parameters``).
     """
+    by_epoch = True   # the unit config hooks default to; IterBasedRunner counts iterations
 
     def __init__(self, model, optimizer=None, work_dir=None, logger=None, meta=None,
                  max_epochs=None, max_iters=None, device=None, channels_last=False,
@@ -46,6 +46,14 @@ class BaseRunner:
         for key, value in dict(max_epochs=max_epochs, max_iters=max_iters).items():
             if value is not None:
                 check_positive_int(value, f'runner.{key}')   # 1.5 would silently run 2
+        _check_optimizer(optimizer)
+        if not hasattr(model, 'train_step'):
+            raise TypeError(f'{type(model).__name__} has no train_step(data, optimizer); the '
+                            'runner calls it every iteration (see ImageClassifier.train_step)')
+        if work_dir is not None and not isinstance(work_dir, (str, os.PathLike)):
+            raise TypeError(f'work_dir must be a str or None, got {work_dir!r}')
+        if logger is not None and not isinstance(logger, logging.Logger):
+            raise TypeError(f'logger must be a logging.Logger, got {type(logger).__name__}')
         self.device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
         self.rank, self.world_size = get_dist_info()
         self.channels_last = channels_last
@@ -64,7 +72,7 @@ class BaseRunner:
         self.meta = dict(meta or {})
         self.timestamp = time.strftime('%Y%m%d_%H%M%S', time.localtime())
         self.mode = None
-        self.hooks = []
+        self._hooks = []
         self.log_buffer = LogBuffer()
         self.outputs, self.data_batch, self.data_loader = {}, None, None
         self.autocast, self.grad_scaler = None, None
@@ -80,6 +88,11 @@ class BaseRunner:
     inner_iter = property(lambda self: self._inner_iter, doc='iteration within the epoch')
     max_epochs = property(lambda self: self._max_epochs)
     max_iters = property(lambda self: self._max_iters)
+
+    @property
+    def hooks(self):
+        """The registered hooks, in the order they run."""
+        return self._hooks
 
     @property
     def model_name(self):
@@ -105,38 +118,87 @@ class BaseRunner:
         priority = cfg.pop('priority', None)
         self.register_hook(HOOKS.build(cfg, default_args), priority)
 
-    def register_training_hooks(self, lr_config, optimizer_config=None, checkpoint_config=None,
-                                log_config=None, momentum_config=None,
-                                timer_config=dict(type='IterTimerHook'),
-                                custom_hooks_config=None):
-        """The default hooks from the config keys, at the priorities of seed 003's table."""
-        custom = [dict(c) if isinstance(c, dict) else c for c in (custom_hooks_config or [])]
-        for schedule, priority in ((build_lr_hook(lr_config), 'VERY_HIGH'),
-                                   (build_momentum_hook(momentum_config), 'HIGH')):
-            if schedule is not None:
-                self.register_hook(schedule, priority)
-        self._register_config_hook(optimizer_config, 'ABOVE_NORMAL',
-                                   lambda c: 'OptimizerHook', 'optimizer_config')
-        self._register_config_hook(checkpoint_config, 'NORMAL',
-                                   lambda c: 'CheckpointHook', 'checkpoint_config')
-        self._register_config_hook(timer_config, 'LOW', lambda c: 'IterTimerHook',
-                                   'timer_config')
-        if log_config is not None:
-            interval = log_config.get('interval', 10)
-            for hook_cfg in log_config.get('hooks', []):
-                if isinstance(hook_cfg, dict):
-                    hook_cfg = dict(hook_cfg)
-                    hook_cfg.setdefault('interval', interval)
-                self._register_config_hook(hook_cfg, 'VERY_LOW', None, 'log_config.hooks')
-        if not any(_type_name(c) == 'CheckInvalidLossHook' for c in custom):
-            self.register_hook_from_cfg(dict(type='CheckInvalidLossHook'))
-        for hook_cfg in custom:
+    # -- the default hooks from the config keys (mmcv's register_* methods) ------------
+    def _schedule_cfg(self, cfg):
+        """A copy of a config dict with ``by_epoch`` defaulting to this runner's unit."""
+        if isinstance(cfg, dict) and not self.by_epoch:
+            return dict(cfg, by_epoch=cfg.get('by_epoch', False))
+        return cfg
+
+    def register_lr_hook(self, lr_config):
+        """``lr_config=dict(policy='step', ...)`` (or a hook) at VERY_HIGH priority."""
+        hook = build_lr_hook(self._schedule_cfg(lr_config))
+        if hook is not None:
+            self.register_hook(hook, 'VERY_HIGH')
+
+    def register_momentum_hook(self, momentum_config):
+        """``momentum_config=dict(policy='cyclic', ...)`` at HIGH priority.
+
+        Unlike mmcv, an iteration runner also defaults momentum schedules to
+        ``by_epoch=False`` (a by-epoch momentum schedule would never change there).
+        """
+        hook = build_momentum_hook(self._schedule_cfg(momentum_config))
+        if hook is not None:
+            self.register_hook(hook, 'HIGH')
+
+    def register_optimizer_hook(self, optimizer_config):
+        """``optimizer_config`` (type defaults to OptimizerHook) at ABOVE_NORMAL priority."""
+        self._register_typed(optimizer_config, 'OptimizerHook', 'ABOVE_NORMAL', 'optimizer_config')
+
+    def register_checkpoint_hook(self, checkpoint_config):
+        """``checkpoint_config`` (type defaults to CheckpointHook) at NORMAL priority."""
+        self._register_typed(self._schedule_cfg(checkpoint_config), 'CheckpointHook', 'NORMAL',
+                             'checkpoint_config')
+
+    def register_timer_hook(self, timer_config):
+        """``timer_config`` (type defaults to IterTimerHook) at LOW priority."""
+        self._register_typed(timer_config, 'IterTimerHook', 'LOW', 'timer_config')
+
+    def register_logger_hooks(self, log_config):
+        """Every entry of ``log_config['hooks']`` at VERY_LOW, with ``log_config['interval']``."""
+        if log_config is None:
+            return
+        interval = log_config.get('interval', 10)
+        for hook_cfg in log_config.get('hooks', []):
+            if isinstance(hook_cfg, dict):
+                if 'type' not in hook_cfg:
+                    raise KeyError(f'log_config.hooks: every entry needs a "type", got {hook_cfg!r}')
+                hook_cfg = self._schedule_cfg(dict(hook_cfg, interval=hook_cfg.get('interval',
+                                                                                   interval)))
+            self._register_typed(hook_cfg, None, 'VERY_LOW', 'log_config.hooks')
+
+    def register_custom_hooks(self, custom_config):
+        """``custom_hooks``: a dict or a list of dicts/hooks, each at its own priority."""
+        if custom_config is None:
+            return
+        for hook_cfg in [custom_config] if isinstance(custom_config, (dict, Hook)) \
+                else custom_config:
             if isinstance(hook_cfg, Hook):
                 self.register_hook(hook_cfg, hook_cfg.priority)
             else:   # no priority given: the hook's own (Hook's default is NORMAL, as in mmcv)
                 self.register_hook_from_cfg(hook_cfg)
 
-    def _register_config_hook(self, cfg, priority, default_type, key):
+    def register_training_hooks(self, lr_config, optimizer_config=None, checkpoint_config=None,
+                                log_config=None, momentum_config=None,
+                                timer_config=dict(type='IterTimerHook'),
+                                custom_hooks_config=None):
+        """The default hooks from the config keys, at the priorities of seed 003's table.
+
+        As mmcv, plus a ``CheckInvalidLossHook`` unless ``custom_hooks`` brings its own.
+        """
+        self.register_lr_hook(lr_config)
+        self.register_momentum_hook(momentum_config)
+        self.register_optimizer_hook(optimizer_config)
+        self.register_checkpoint_hook(checkpoint_config)
+        self.register_timer_hook(timer_config)
+        self.register_logger_hooks(log_config)
+        custom = custom_hooks_config
+        custom = [custom] if isinstance(custom, (dict, Hook)) else list(custom or [])
+        if not any(_type_name(c) == 'CheckInvalidLossHook' for c in custom):
+            self.register_hook_from_cfg(dict(type='CheckInvalidLossHook'))
+        self.register_custom_hooks(custom)
+
+    def _register_typed(self, cfg, default_type, priority, key):
         if cfg is None:
             return
         if isinstance(cfg, Hook):
@@ -145,10 +207,7 @@ class BaseRunner:
         if not isinstance(cfg, dict):
             raise TypeError(f'{key} must be a dict or None, got {cfg!r}')
         cfg = dict(cfg)
-        if 'type' not in cfg:
-            if default_type is None:
-                raise KeyError(f'{key}: every entry needs a "type", got {cfg!r}')
-            cfg['type'] = default_type(cfg)
+        cfg.setdefault('type', default_type)
         self.register_hook(HOOKS.build(cfg), priority)
 
     def call_hook(self, stage):
@@ -202,9 +261,9 @@ class BaseRunner:
                 outputs = self.model.train_step(data_batch, self.optimizer)
             else:
                 outputs = self.model.val_step(data_batch, self.optimizer)
-        if not isinstance(outputs, dict) or 'loss' not in outputs:
+        if not isinstance(outputs, dict):
             raise TypeError(f'{self.model_name}.{"train" if train_mode else "val"}_step must '
-                            'return dict(loss=..., log_vars=..., num_samples=...), '
+                            'return dict(loss=..., log_vars=..., num_samples=...) (a dict), '
                             f'got {outputs!r}')
         if 'log_vars' in outputs:
             self.log_buffer.update(outputs['log_vars'], outputs.get('num_samples', 1))
@@ -310,42 +369,16 @@ def link_latest(target, link):
     os.replace(temp, link)
 
 
-def get_rng_state():
-    """python, numpy and torch (CPU, CUDA) RNG states as lists/tensors (weights_only-safe)."""
-    version, mt, gauss = random.getstate()
-    name, keys, pos, has_gauss, cached = np.random.get_state()
-    state = dict(python=[version, list(mt), gauss],
-                 numpy=[name, torch.from_numpy(keys.astype(np.int64)), int(pos), int(has_gauss),
-                        float(cached)],
-                 torch=torch.get_rng_state())
-    if torch.cuda.is_available():
-        state['cuda'] = torch.cuda.get_rng_state_all()
-    return state
-
-
-def set_rng_state(state):
-    """Undo :func:`get_rng_state`: every generator continues where it was saved."""
-    version, mt, gauss = state['python']
-    random.setstate((version, tuple(mt), gauss))
-    name, keys, pos, has_gauss, cached = state['numpy']
-    np.random.set_state((name, keys.numpy().astype(np.uint32), pos, has_gauss, cached))
-    torch.set_rng_state(state['torch'].cpu())
-    if 'cuda' in state and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all([s.cpu() for s in state['cuda']])
-
-
-@contextlib.contextmanager
-def preserve_rng():
-    """Run a block (validation, evaluation) without moving the training RNG streams."""
-    state = get_rng_state()
-    try:
-        yield
-    finally:
-        set_rng_state(state)
-
-
 def _type_name(cfg):
     return type(cfg).__name__ if isinstance(cfg, Hook) else cfg.get('type')
+
+
+def _check_optimizer(optimizer):
+    optimizers = optimizer.values() if isinstance(optimizer, dict) else [optimizer]
+    for opt in optimizers:
+        if opt is not None and not isinstance(opt, torch.optim.Optimizer):
+            raise TypeError(f'optimizer must be a torch.optim.Optimizer, a dict of them or None, '
+                            f'got {type(opt).__name__}')
 
 
 def _priority_name(value):

@@ -32,8 +32,18 @@ def _unwrap(module):
 
 
 def get_state_dict(module):
-    """The state dict of ``module`` (unwrapped), as CPU tensors."""
-    return OrderedDict((k, v.detach().cpu()) for k, v in _unwrap(module).state_dict().items())
+    """The state dict of ``module`` as CPU tensors, without any wrapper's ``module.`` segment
+    (also for DataParallel/DDP submodules deeper in the model, as mmcv)."""
+    module = _unwrap(module)
+    wrapped = sorted((name for name, sub in module.named_modules()
+                      if name and _unwrap(sub) is not sub), key=len, reverse=True)
+    state = OrderedDict()
+    for key, value in module.state_dict().items():
+        for name in wrapped:
+            key = key.replace(f'{name}.module.', f'{name}.', 1) \
+                if key.startswith(f'{name}.module.') else key
+        state[key] = value.detach().cpu()
+    return state
 
 
 def _report(message, logger):
@@ -219,12 +229,18 @@ def _info(message, logger):
 def save_checkpoint(model, filename, optimizer=None, meta=None):
     """Write ``{'meta', 'state_dict'[, 'optimizer']}`` atomically (temp file, then rename).
 
-    ``optimizer`` may be one optimizer or a dict of them; ``meta`` gets a ``time`` stamp.
+    ``optimizer`` may be one optimizer or a dict of them; ``meta`` (a dict) gets a ``time``
+    stamp, ``model.CLASSES`` and, when the model carries one (``init_model``), its ``cfg``.
     """
     if meta is not None and not isinstance(meta, dict):
         raise TypeError(f'save_checkpoint({filename}): meta must be a dict, got {type(meta).__name__}')
     meta = dict(meta or {})
     meta.setdefault('time', time.asctime())
+    inner = _unwrap(model)          # as mmcv: the class names travel with the weights
+    if getattr(inner, 'CLASSES', None) is not None and 'CLASSES' not in meta:
+        meta['CLASSES'] = [str(name) for name in inner.CLASSES]
+    if getattr(inner, 'cfg', None) is not None and 'config' not in meta:
+        meta['config'] = getattr(inner.cfg, 'pretty_text', str(inner.cfg))
     checkpoint = dict(meta=meta, state_dict=get_state_dict(model))
     if isinstance(optimizer, dict):
         checkpoint['optimizer'] = {name: opt.state_dict() for name, opt in optimizer.items()}

@@ -114,3 +114,16 @@ def all_reduce_buffers(model):
         if buffer.is_floating_point():
             dist.all_reduce(buffer)
             buffer.div_(world_size)
+
+
+def set_loader_epoch(data_loader, epoch):
+    """Tell the loader's sampler (or batch sampler) the epoch, so its order depends on it.
+
+    The one place the sampler epoch is set: the runners call it each pass, and so does
+    ``DistSamplerSeedHook`` (kept for mmcv configs that list it).
+    """
+    for owner in (getattr(data_loader, 'sampler', None),
+                  getattr(getattr(data_loader, 'batch_sampler', None), 'sampler', None)):
+        if hasattr(owner, 'set_epoch'):
+            owner.set_epoch(epoch)
+            return

@@ -3,22 +3,18 @@
 Each function answers "what is the value at step ``t``?" and touches no optimizer, so
 you can plot a schedule without training (nanoGPT's ``get_lr(it)`` idea). The hook
 classes in ``cls_lab/engine/hooks/lr_updater.py`` and ``momentum_updater.py`` call these
-functions at the points of the training loop where mmcv 1.x does; ``simulate_schedule``
-drives those real hooks on a fake runner to preview a config exactly as training runs it.
+functions at the points of the training loop where mmcv 1.x does;
+``cls_lab/engine/schedule_preview.py`` drives those real hooks on a fake runner to preview
+a config exactly as training runs it. This file imports nothing from the engine.
 
     step_lr(0.1, epoch, step=[30, 60, 90])                 # 0.1, then 0.01 at epoch 30 ...
-    simulate_schedule(dict(policy='CosineAnnealing', min_lr=0), 0.1,
-                      max_epochs=10, iters_per_epoch=5)    # {'iter': [...], 'lr': [...], ...}
 """
-import copy
 import math
-import warnings
 
 __all__ = ['annealing_cos', 'annealing_linear', 'ANNEALERS', 'warmup_factor', 'step_lr',
            'exp_lr', 'poly_lr', 'inv_lr', 'min_value', 'cosine_annealing_lr',
-           'flat_cosine_annealing_lr', 'linear_annealing_lr', 'cosine_restart_lr',
-           'normalize_target_ratio', 'cyclic_lr', 'one_cycle_lr', 'one_cycle_momentum',
-           'simulate_schedule']
+           'flat_cosine_annealing_lr', 'cosine_cooldown_lr', 'linear_annealing_lr', 'cosine_restart_lr',
+           'normalize_target_ratio', 'cyclic_lr', 'one_cycle_lr', 'one_cycle_momentum']
 
 
 # --- the two ways to travel from one value to another -------------------------------------
@@ -36,7 +32,7 @@ def annealing_linear(start, end, factor):
 ANNEALERS = {'cos': annealing_cos, 'linear': annealing_linear}
 
 
-def _annealer(anneal_strategy):
+def annealer(anneal_strategy):
     if anneal_strategy not in ANNEALERS:
         raise ValueError(f"anneal_strategy must be 'cos' or 'linear', got {anneal_strategy!r}")
     return ANNEALERS[anneal_strategy]
@@ -112,6 +108,15 @@ def flat_cosine_annealing_lr(base_lr, progress, max_progress, min_lr, start_perc
     return annealing_cos(base_lr, min_lr, (progress - start) / (max_progress - start))
 
 
+def cosine_cooldown_lr(base_lr, progress, max_progress, min_lr, cool_down_ratio=0.1,
+                       cool_down_time=10):
+    """Cosine to ``min_lr`` over all but the last ``cool_down_time`` steps, then
+    ``min_lr * cool_down_ratio`` for those (mmcls's CosineAnnealingCooldown)."""
+    if progress > max_progress - cool_down_time:
+        return min_lr * cool_down_ratio
+    return annealing_cos(base_lr, min_lr, progress / (max_progress - cool_down_time))
+
+
 def linear_annealing_lr(base_lr, progress, max_progress, min_lr):
     """A straight line from ``base_lr`` at 0 to ``min_lr`` at ``max_progress``."""
     return annealing_linear(base_lr, min_lr, progress / max_progress)
@@ -154,7 +159,7 @@ def cyclic_lr(base_lr, iteration, max_iters, target_ratio=(10, 1e-4), cyclic_tim
     position, cycle = iteration % cycle_len, iteration // cycle_len
     scale = gamma ** cycle
     peak_ratio = 1 - scale + peak_ratio * scale
-    anneal = _annealer(anneal_strategy)
+    anneal = annealer(anneal_strategy)
     if position < up_len:
         return anneal(base_lr, base_lr * peak_ratio, position / up_len)
     return anneal(base_lr * peak_ratio, base_lr * end_ratio,
@@ -185,7 +190,7 @@ def one_cycle_lr(iteration, max_lr, total_steps, pct_start=0.3, anneal_strategy=
     else:
         phases = [(up_end, base, base * div_factor),
                   (total_steps - 1, base * div_factor, base / final_div_factor)]
-    return _phase_value(iteration, phases, _annealer(anneal_strategy))
+    return _phase_value(iteration, phases, annealer(anneal_strategy))
 
 
 def one_cycle_momentum(iteration, max_iters, base_momentum=0.85, max_momentum=0.95,
@@ -200,109 +205,4 @@ def one_cycle_momentum(iteration, max_iters, base_momentum=0.85, max_momentum=0.
     else:
         phases = [(up_end, max_momentum, base_momentum),
                   (max_iters - 1, base_momentum, max_momentum)]
-    return _phase_value(iteration, phases, _annealer(anneal_strategy), extend_last=True)
-
-
-# --- preview a config exactly as the runner applies it -------------------------------------
-
-class _Loader:
-    """Stands in for a data loader: only its length matters to the schedule hooks."""
-
-    def __init__(self, length):
-        self.length = length
-
-    def __len__(self):
-        return self.length
-
-
-class _ScheduleRunner:
-    """The runner attributes schedule hooks read, with a real optimizer and no model."""
-
-    def __init__(self, optimizer, max_epochs, max_iters, iters_per_epoch):
-        self.optimizer = optimizer
-        self.max_epochs, self.max_iters = max_epochs, max_iters
-        self.data_loader = _Loader(iters_per_epoch)
-        self.epoch = self.iter = self.inner_iter = 0
-        self.meta, self.hooks, self.mode = {}, [], 'train'
-
-
-def _dummy_optimizer(optimizer_cfg_or_base_lrs, base_momentum):
-    """A real torch optimizer over dummy parameters, one param group per base lr."""
-    import torch
-    from cls_lab.engine.optimizer import build_optimizer
-    spec = optimizer_cfg_or_base_lrs
-    if isinstance(spec, dict):
-        cfg = {k: v for k, v in copy.deepcopy(dict(spec)).items()
-               if k not in ('paramwise_cfg', 'constructor')}
-        if 'type' not in cfg and cfg and all(isinstance(v, dict) for v in cfg.values()):
-            first = next(iter(cfg))   # a dict of optimizers: preview the first one
-            warnings.warn(f'simulate_schedule previews the first optimizer ({first!r}) only')
-            return _dummy_optimizer(cfg[first], base_momentum)
-        return build_optimizer(torch.nn.Linear(1, 1, bias=False), cfg)
-    base_lrs = [spec] if isinstance(spec, (int, float)) else list(spec)
-    groups = [{'params': [torch.nn.Parameter(torch.zeros(1))], 'lr': lr} for lr in base_lrs]
-    return torch.optim.SGD(groups, lr=base_lrs[0], momentum=base_momentum)
-
-
-def _read_momentum(group):
-    if 'momentum' in group:
-        return group['momentum']
-    return group['betas'][0] if 'betas' in group else None
-
-
-def _by_iter_default(cfg):
-    return dict(cfg, by_epoch=cfg.get('by_epoch', False)) if isinstance(cfg, dict) else cfg
-
-
-def simulate_schedule(lr_config, optimizer_cfg_or_base_lrs=0.1, max_epochs=None,
-                      max_iters=None, iters_per_epoch=1, momentum_config=None,
-                      base_momentum=0.9):
-    """Run the real LR/momentum hooks of ``lr_config`` / ``momentum_config`` on a fake runner.
-
-    ``max_epochs`` mimics an EpochBasedRunner (``max_iters = max_epochs*iters_per_epoch``),
-    ``max_iters`` alone an IterBasedRunner (schedules default to ``by_epoch=False`` there). ``optimizer_cfg_or_base_lrs`` is an ``optimizer``
-    config (its ``lr``/``momentum``/``betas`` are used) or base lr(s) for an SGD with
-    ``base_momentum``. Returns lists per iteration: ``iter``, ``epoch``, ``lr`` and
-    ``momentum`` (first param group; None without momentum), ``lr_groups`` (every group).
-    """
-    from cls_lab.engine.hooks.lr_updater import build_lr_hook
-    from cls_lab.engine.hooks.momentum_updater import build_momentum_hook
-    if (max_epochs is None) == (max_iters is None):
-        raise ValueError('simulate_schedule needs exactly one of max_epochs (an epoch-based run) '
-                         f'and max_iters (an iter-based run), got {max_epochs=}, {max_iters=}')
-    if int(iters_per_epoch) < 1:
-        raise ValueError(f'iters_per_epoch must be >= 1, got {iters_per_epoch!r}')
-    iters_per_epoch = int(iters_per_epoch)
-    by_epoch_run = max_epochs is not None
-    total = max_epochs * iters_per_epoch if by_epoch_run else int(max_iters)
-    optimizer = _dummy_optimizer(optimizer_cfg_or_base_lrs, base_momentum)
-    runner = _ScheduleRunner(optimizer, max_epochs, total, iters_per_epoch)
-    if not by_epoch_run:   # an IterBasedRunner defaults schedules to by_epoch=False (mmcv)
-        lr_config, momentum_config = (_by_iter_default(c) for c in (lr_config, momentum_config))
-    hooks = [hook for hook in (build_lr_hook(lr_config), build_momentum_hook(momentum_config))
-             if hook is not None]
-    if not by_epoch_run and any(getattr(hook, 'by_epoch', False) for hook in hooks):
-        warnings.warn('by_epoch=True schedules never change in an iter-based run (no '
-                      'before_train_epoch there, as in mmcv): set by_epoch=False in lr_config')
-    runner.hooks = hooks
-    for hook in hooks:
-        hook.before_run(runner)
-    record = {'iter': [], 'epoch': [], 'lr': [], 'momentum': [], 'lr_groups': []}
-    while runner.iter < total:
-        if by_epoch_run and runner.inner_iter == 0:
-            for hook in hooks:
-                hook.before_train_epoch(runner)
-        for hook in hooks:
-            hook.before_train_iter(runner)
-        groups = optimizer.param_groups
-        record['iter'].append(runner.iter)
-        record['epoch'].append(runner.epoch)
-        record['lr'].append(groups[0]['lr'])
-        record['momentum'].append(_read_momentum(groups[0]))
-        record['lr_groups'].append([group['lr'] for group in groups])
-        runner.iter += 1
-        runner.inner_iter += 1
-        if runner.inner_iter == iters_per_epoch:   # an epoch ends (iter-based: the loader wraps)
-            runner.inner_iter = 0
-            runner.epoch += 1
-    return record
+    return _phase_value(iteration, phases, annealer(anneal_strategy), extend_last=True)

@@ -73,6 +73,8 @@ class DefaultOptimizerConstructor:
     def __init__(self, optimizer_cfg, paramwise_cfg=None):
         if not isinstance(optimizer_cfg, dict):
             raise TypeError(f'optimizer_cfg must be a dict, got {optimizer_cfg!r}')
+        if paramwise_cfg is not None and not isinstance(paramwise_cfg, dict):
+            raise TypeError(f'paramwise_cfg must be None or a dict, got {paramwise_cfg!r}')
         self.optimizer_cfg = dict(optimizer_cfg)
         self.paramwise_cfg = {} if paramwise_cfg is None else dict(paramwise_cfg)
         self.base_lr = optimizer_cfg.get('lr')
@@ -80,9 +82,7 @@ class DefaultOptimizerConstructor:
         self._validate()
 
     def _validate(self):
-        unknown = [key for key in self.paramwise_cfg if key not in self.KNOWN_KEYS]
-        if unknown:
-            raise KeyError(f'paramwise_cfg: unknown key(s) {unknown}; known: {list(self.KNOWN_KEYS)}')
+        """Check the keys this class reads; a subclass may add its own (mmcv's pattern)."""
         custom_keys = self.paramwise_cfg.get('custom_keys', {})
         if not isinstance(custom_keys, dict):
             raise TypeError(f'paramwise_cfg.custom_keys must be a dict, got {custom_keys!r}')
@@ -91,6 +91,9 @@ class DefaultOptimizerConstructor:
             if extra:
                 raise KeyError(f'paramwise_cfg.custom_keys[{key!r}]: unknown key(s) {sorted(extra)}; '
                                'use lr_mult and decay_mult')
+            if 'decay_mult' in mults and self.base_wd is None:
+                raise ValueError(f'paramwise_cfg.custom_keys[{key!r}] sets decay_mult, so the '
+                                 'optimizer cfg needs an explicit weight_decay')
             if 'lr_mult' in mults and self.base_lr is None:
                 raise ValueError(f'paramwise_cfg.custom_keys[{key!r}] sets lr_mult, so the '
                                  'optimizer cfg needs an explicit lr')
@@ -130,8 +133,15 @@ class DefaultOptimizerConstructor:
             options['weight_decay'] = self.base_wd * mult
         return options
 
-    def add_params(self, params, module, prefix=''):
-        """Append one param group per parameter of ``module`` and its children to ``params``."""
+    def add_params(self, params, module, prefix='', is_dcn_module=None):
+        """Append one param group per parameter of ``module`` and its children to ``params``.
+
+        A key of ``paramwise_cfg`` this method does not know is a KeyError (a typo would
+        otherwise do nothing); a subclass that overrides ``add_params`` reads its own keys,
+        so its constructor accepts them (mmcv's extension pattern).
+        """
+        if not prefix:
+            self._check_unknown_keys()
         seen = {id(p) for group in params for p in group['params']}
         for name, param in module.named_parameters(recurse=False):
             full_name = f'{prefix}.{name}' if prefix else name
@@ -152,6 +162,14 @@ class DefaultOptimizerConstructor:
             params.append(group)
         for child_name, child in module.named_children():
             self.add_params(params, child, f'{prefix}.{child_name}' if prefix else child_name)
+
+    def _check_unknown_keys(self):
+        if type(self).add_params is not DefaultOptimizerConstructor.add_params:
+            return
+        unknown = [key for key in self.paramwise_cfg if key not in self.KNOWN_KEYS]
+        if unknown:
+            raise KeyError(f'paramwise_cfg: unknown key(s) {unknown}; {type(self).__name__} '
+                           f'reads {list(self.KNOWN_KEYS)}')
 
     def __call__(self, model):
         model = getattr(model, 'module', model)   # unwrap DataParallel / DDP

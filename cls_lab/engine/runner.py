@@ -12,18 +12,11 @@ import torch
 
 from cls_lab.registry import RUNNERS
 
-from .base_runner import BaseRunner, find_latest_checkpoint, preserve_rng
+from .base_runner import BaseRunner, find_latest_checkpoint
+from .dist import set_loader_epoch
+from .rng import preserve_rng
 
 __all__ = ['EpochBasedRunner', 'IterBasedRunner', 'IterLoader', 'find_latest_checkpoint']
-
-
-def set_loader_epoch(data_loader, epoch):
-    """Tell the loader's sampler (or batch sampler) the epoch, so its order depends on it."""
-    for owner in (getattr(data_loader, 'sampler', None),
-                  getattr(getattr(data_loader, 'batch_sampler', None), 'sampler', None)):
-        if hasattr(owner, 'set_epoch'):
-            owner.set_epoch(epoch)
-            return
 
 
 def check_workflow(workflow, data_loaders):
@@ -79,6 +72,7 @@ class _LoopMixin:
 @RUNNERS.register_module()
 class EpochBasedRunner(_LoopMixin, BaseRunner):
     """Trains epoch by epoch: ``max_epochs`` passes over the training loader."""
+    by_epoch = True     # schedules, checkpoints and logs count epochs by default
 
     def run(self, data_loaders, workflow, max_epochs=None, **kwargs):
         """Repeat ``workflow`` until ``max_epochs`` training epochs are done."""
@@ -166,7 +160,10 @@ class IterBasedRunner(_LoopMixin, BaseRunner):
 
     ``workflow=[('train', 500), ('val', 1)]`` runs 500 training iterations, then one
     validation pass; checkpoints, logs and LR schedules count iterations (``by_epoch=False``).
+    ``epoch`` is the number of completed passes over the loader; mmcv reads it before
+    fetching the batch, so there the first iteration of a new pass still reports the old one.
     """
+    by_epoch = False
 
     def run(self, data_loaders, workflow, max_iters=None, **kwargs):
         data_loaders = list(data_loaders) if isinstance(data_loaders, (list, tuple)) \
@@ -211,18 +208,3 @@ class IterBasedRunner(_LoopMixin, BaseRunner):
                         meta=None, create_symlink=True):
         return super().save_checkpoint(out_dir, filename_tmpl, save_optimizer, meta,
                                        create_symlink)
-
-    def register_training_hooks(self, lr_config, optimizer_config=None,
-                                checkpoint_config=None, log_config=None,
-                                momentum_config=None, timer_config=dict(type='IterTimerHook'),
-                                custom_hooks_config=None):
-        """As the base, with schedules, checkpoints and logs counting iterations by default."""
-        def by_iter(cfg):
-            return None if cfg is None else dict(cfg, by_epoch=cfg.get('by_epoch', False)) \
-                if isinstance(cfg, dict) else cfg
-        if isinstance(log_config, dict):
-            log_config = dict(log_config, hooks=[by_iter(h) for h in log_config.get('hooks', [])])
-        super().register_training_hooks(by_iter(lr_config), optimizer_config,
-                                        by_iter(checkpoint_config), log_config,
-                                        by_iter(momentum_config), timer_config,
-                                        custom_hooks_config)

@@ -4,11 +4,13 @@
 the name goes into the state dict, which is why a GN ResNet has ``gn1`` keys instead.
 """
 import copy
+import logging
+import warnings
 
 import torch.nn as nn
 from torchvision.ops import FrozenBatchNorm2d
 
-from .init import initialize
+from .init import finish_init_record, initialize, start_init_record, update_init_info
 
 CONV_LAYERS = {'Conv': nn.Conv2d, 'Conv2d': nn.Conv2d, 'Conv1d': nn.Conv1d, 'Conv3d': nn.Conv3d}
 # type -> (class, abbreviation used in parameter names)
@@ -81,10 +83,13 @@ class ConvModule(nn.Sequential):
 
 
 class BaseModule(nn.Module):
-    """An ``nn.Module`` that knows how to initialise itself from ``init_cfg``.
+    """An ``nn.Module`` that knows how to initialise itself from ``init_cfg`` (mmcv 1.7 order).
 
-    ``init_weights()`` first lets every child BaseModule initialise itself, then applies this
-    module's own ``init_cfg`` (so a parent's Pretrained wins over a child's random init).
+    ``init_weights()`` applies this module's own ``init_cfg`` first, then calls
+    ``init_weights`` of each direct child that has one, so a child's ``init_cfg`` wins over
+    the parent's layer-wide rule. A parent whose ``init_cfg`` is a single ``Pretrained`` dict
+    leaves its children alone. Calling it twice warns and does nothing. The top-level call
+    logs which initializer set each parameter (see ``models.init.finish_init_record``).
     """
 
     def __init__(self, init_cfg=None):
@@ -97,24 +102,54 @@ class BaseModule(nn.Module):
         return self._is_init
 
     def init_weights(self):
-        own_pretrained = _is_pretrained(self.init_cfg)
-        if not own_pretrained:
-            for child in self.children():
-                _init_child(child)
-        if self.init_cfg:                  # a Pretrained init_cfg skips the random inits above
+        top_level = not hasattr(self, '_params_init_info')
+        if top_level:
+            start_init_record(self)
+        if self._is_init:
+            warnings.warn(f'init_weights of {type(self).__name__} has been called more than once.')
+        else:
+            self._init_own_then_children()
+        if top_level:
+            finish_init_record(self, logging.getLogger('cls_lab'))
+
+    def _init_own_then_children(self):
+        if self.init_cfg:
+            logging.getLogger('cls_lab').debug(
+                f'initialize {type(self).__name__} with init_cfg {self.init_cfg}')
             initialize(self, self.init_cfg)
+        pretrained = isinstance(self.init_cfg, dict) and self.init_cfg.get('type') == 'Pretrained'
+        if not pretrained:             # the loaded weights must not be re-initialised below
+            for child in self.children():
+                if hasattr(child, 'init_weights'):
+                    child.init_weights()
+                    update_init_info(child, 'Initialized by user-defined `init_weights` in '
+                                            f'{type(child).__name__} ')
         self._is_init = True
 
+    def __repr__(self):
+        text = super().__repr__()
+        return f'{text}\ninit_cfg={self.init_cfg}' if self.init_cfg else text
 
-def _is_pretrained(init_cfg):
-    cfgs = [init_cfg] if isinstance(init_cfg, dict) else (init_cfg or [])
-    return any(c.get('type') == 'Pretrained' for c in cfgs)
+
+class Sequential(BaseModule, nn.Sequential):
+    """``nn.Sequential`` with an ``init_cfg`` (its children get ``init_weights`` called)."""
+
+    def __init__(self, *args, init_cfg=None):
+        BaseModule.__init__(self, init_cfg)
+        nn.Sequential.__init__(self, *args)
 
 
-def _init_child(module):
-    """Recursively call init_weights on the nearest BaseModule descendants (or custom ones)."""
-    if hasattr(module, 'init_weights'):
-        module.init_weights()
-    else:
-        for child in module.children():
-            _init_child(child)
+class ModuleList(BaseModule, nn.ModuleList):
+    """``nn.ModuleList`` with an ``init_cfg``."""
+
+    def __init__(self, modules=None, init_cfg=None):
+        BaseModule.__init__(self, init_cfg)
+        nn.ModuleList.__init__(self, modules)
+
+
+class ModuleDict(BaseModule, nn.ModuleDict):
+    """``nn.ModuleDict`` with an ``init_cfg``."""
+
+    def __init__(self, modules=None, init_cfg=None):
+        BaseModule.__init__(self, init_cfg)
+        nn.ModuleDict.__init__(self, modules)

@@ -6,7 +6,7 @@
         --cfg-options data.samples_per_gpu=32 --ngpus 8     # a schedule file alone
 
 The curve comes from the real LR/momentum hooks run on a stand-in runner
-(cls_lab.engine.lr_schedules.simulate_schedule), so it is what training will do.
+(cls_lab.engine.schedule_preview.simulate_schedule), so it is what training will do.
 Iterations per epoch = ceil(dataset size / (data.samples_per_gpu * ngpus)); without
 --dataset-size the training set of the config is built to count its images.
 """
@@ -63,7 +63,7 @@ def iters_per_epoch(dataset_size, samples_per_gpu, ngpus=1):
 
 def schedule_of(cfg, dataset_size=None, ngpus=1):
     """Everything the plot needs: the simulated curves and the run's shape."""
-    from cls_lab.engine.lr_schedules import simulate_schedule
+    from cls_lab.engine.schedule_preview import simulate_schedule
     max_epochs, max_iters = run_length(cfg)
     samples_per_gpu = (cfg.get('data') or {}).get('samples_per_gpu')
     if dataset_size is None and samples_per_gpu is not None:

@@ -4,8 +4,6 @@ A config file is short because it inherits from ``_base_`` files; this widget sh
 result of that inheritance while you type. The plain functions (``config_tree``,
 ``plot_config_tree``, ``config_diff``) give the same views to scripts and tests.
 """
-import ast
-import contextlib
 import difflib
 import json
 import os
@@ -13,35 +11,9 @@ import re
 
 import ipywidgets as widgets
 
-from cls_lab.config import Config
+from cls_lab.config import Config, read_bases
 
 from ._display import error_html, figure_to_png, image_widget, new_figure, pre
-
-_REF = re.compile(r'\{\{\s*_base_\.[\w.]+\s*\}\}')   # {{_base_.x}} is not Python: hide it
-
-
-def read_bases(text, suffix='.py', name='<text>'):
-    """The ``_base_`` entries of a config text (read without running it) and its own top-level keys."""
-    if suffix == '.py':
-        tree = ast.parse(_REF.sub('None', text), filename=name)
-        bases, keys = [], []
-        for stmt in tree.body:
-            if isinstance(stmt, ast.Assign):
-                for target in stmt.targets:
-                    if isinstance(target, ast.Name) and target.id == '_base_':
-                        bases = ast.literal_eval(stmt.value)
-                    elif isinstance(target, ast.Name) and not target.id.startswith('_'):
-                        keys.append(target.id)
-    else:
-        if suffix == '.json':
-            data = json.loads(text)
-        else:
-            import yaml
-            data = yaml.safe_load(text) or {}
-        bases = data.get('_base_', [])
-        keys = [key for key in data if not key.startswith('_')]
-    return ([bases] if isinstance(bases, str) else list(bases)), keys
-
 
 def base_tree(path):
     """``(path, own keys, [children])`` for a config file and, recursively, its ``_base_`` files."""
@@ -124,20 +96,8 @@ def draw_tree(root):
 def load_text(text, filename=None, file_format=None):
     """``Config`` from edited ``text``; ``_base_`` paths resolve next to ``filename`` as in the file."""
     suffix = file_format or (os.path.splitext(filename)[1] if filename else '.py')
-    folder = os.path.dirname(os.path.abspath(filename)) if filename else os.getcwd()
-    with _working_dir(folder):
-        return Config.fromstring(text, file_format=suffix)
-
-
-@contextlib.contextmanager
-def _working_dir(folder):
-    """Run the block in ``folder`` (``Config.fromstring`` resolves ``_base_`` from the cwd)."""
-    before = os.getcwd()
-    os.chdir(folder)
-    try:
-        yield
-    finally:
-        os.chdir(before)
+    folder = os.path.dirname(os.path.abspath(filename)) if filename else None
+    return Config.fromstring(text, file_format=suffix, base_dir=folder)
 
 
 def bases_only_text(text, suffix='.py'):

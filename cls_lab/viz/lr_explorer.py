@@ -66,7 +66,7 @@ def schedule_inputs(cfg_or_lr_config):
 def simulate(lr_config, base_lr=0.1, max_epochs=None, max_iters=None, iters_per_epoch=10,
              momentum_config=None, base_momentum=0.9):
     """``{'iter', 'lr', 'momentum'}`` lists as the runner will apply them (the real hooks run)."""
-    from cls_lab.engine.lr_schedules import simulate_schedule
+    from cls_lab.engine.schedule_preview import simulate_schedule
     optimizer = dict(type='SGD', lr=base_lr, momentum=base_momentum)
     return simulate_schedule(dict(lr_config), optimizer, max_epochs=max_epochs,
                              max_iters=max_iters, iters_per_epoch=iters_per_epoch,

@@ -6,6 +6,7 @@ from .iter_timer import IterTimerHook
 from .eval import DistEvalHook, EvalHook
 from .logger import LoggerHook, ProgressBarHook, TensorboardLoggerHook, TextLoggerHook
 from .ema import EMAHook
+from .precise_bn import PreciseBNHook
 from .param_updater import ParamUpdaterHook
 from .misc import CheckInvalidLossHook, DistSamplerSeedHook, EmptyCacheHook, SyncBuffersHook
 from .lr_updater import *  # noqa: F401,F403  (LR schedules)
@@ -15,5 +16,5 @@ from .optimizer import *  # noqa: F401,F403  (OptimizerHook, fp16, gradient accu
 __all__ = ['Hook', 'Priority', 'get_priority', 'CheckpointHook', 'IterTimerHook', 'EvalHook',
            'DistEvalHook', 'LoggerHook', 'TextLoggerHook', 'TensorboardLoggerHook',
            'ProgressBarHook', 'EMAHook', 'EmptyCacheHook', 'SyncBuffersHook',
-           'DistSamplerSeedHook', 'CheckInvalidLossHook', 'ParamUpdaterHook',
+           'DistSamplerSeedHook', 'CheckInvalidLossHook', 'ParamUpdaterHook', 'PreciseBNHook',
            *lr_updater.__all__, *momentum_updater.__all__, *optimizer.__all__]

@@ -107,19 +107,18 @@ class TextLoggerHook(LoggerHook):
             runner.timestamp = time.strftime('%Y%m%d_%H%M%S', time.localtime())
         if runner.work_dir is not None and runner.rank == 0:
             self.json_path = os.path.join(runner.work_dir, f'{runner.timestamp}.log.json')
-            header = {key: runner.meta[key] for key in ('exp_name', 'seed', 'env_info')
-                      if key in runner.meta}
-            if header:
-                self._append_json(header)
+            if runner.meta:        # first line: the run's meta (exp_name, seed, config ...)
+                self._append_json(runner.meta)
 
     def log(self, runner):
         if runner.meta.get('exp_name') and (self.every_n_iters(runner, self.interval_exp_name)
                                             or (self.by_epoch and self.end_of_epoch(runner))):
             runner.logger.info(f'Exp name: {runner.meta["exp_name"]}')
         mode = self.get_mode(runner)
+        # an evaluation reports how many batches it scored (mmcv's record), else the iteration
+        count = runner.log_buffer.output.pop('eval_iter_num', None)
         record = dict(mode=mode, epoch=self.get_epoch(runner),
-                      iter=self.get_iter(runner, inner_iter=True) if mode == 'train'
-                      else runner.iter)
+                      iter=self.get_iter(runner, inner_iter=True) if count is None else count)
         record.update(self.get_lr(runner))
         if record['mode'] == 'train' and torch.cuda.is_available() \
                 and runner.device.type == 'cuda':
@@ -146,8 +145,8 @@ class TextLoggerHook(LoggerHook):
             if 'memory' in record:
                 parts.append(f'memory: {record["memory"]}')
         else:
-            head = f'Epoch({record["mode"]}) [{record["epoch"]}]\t' if self.by_epoch \
-                else f'Iter({record["mode"]}) [{record["iter"]}]\t'
+            head = f'Epoch({record["mode"]}) [{record["epoch"]}][{record["iter"]}]\t' \
+                if self.by_epoch else f'Iter({record["mode"]}) [{record["iter"]}]\t'
             parts = []
         skip = {'mode', 'epoch', 'iter', 'memory', *TIME_KEYS}
         parts += [f'{k}: {_fmt(v)}' for k, v in record.items()
@@ -156,7 +155,7 @@ class TextLoggerHook(LoggerHook):
 
     def _append_json(self, record):
         with open(self.json_path, 'a', encoding='utf-8') as f:
-            f.write(json.dumps({k: _round(v) for k, v in record.items()}) + '\n')
+            f.write(json.dumps({k: _round(v) for k, v in record.items()}, default=str) + '\n')
 
 
 @HOOKS.register_module()
@@ -181,7 +180,7 @@ class TensorboardLoggerHook(LoggerHook):
         if mode == 'train':
             values.update(self.get_lr(runner))
         for key, value in values.items():
-            if key not in TIME_KEYS and isinstance(value, (int, float)):
+            if key not in (*TIME_KEYS, 'eval_iter_num') and isinstance(value, (int, float)):
                 self.writer.add_scalar(f'{mode}/{key}', value, step)
 
     def after_run(self, runner):

@@ -11,12 +11,13 @@ import numbers
 
 from cls_lab.registry import HOOKS
 from .hook import Hook
-from .param_updater import ParamUpdaterHook, _unwrap, optimizers_of
-from .. import lr_schedules as S
+from .param_updater import ParamUpdaterHook, unwrap_groups, optimizers_of
+from .. import lr_schedules
 
 __all__ = ['LrUpdaterHook', 'FixedLrUpdaterHook', 'StepLrUpdaterHook', 'ExpLrUpdaterHook',
            'PolyLrUpdaterHook', 'InvLrUpdaterHook', 'CosineAnnealingLrUpdaterHook',
-           'FlatCosineAnnealingLrUpdaterHook', 'LinearAnnealingLrUpdaterHook',
+           'FlatCosineAnnealingLrUpdaterHook', 'CosineAnnealingCooldownLrUpdaterHook',
+           'LinearAnnealingLrUpdaterHook',
            'CosineRestartLrUpdaterHook', 'CyclicLrUpdaterHook', 'OneCycleLrUpdaterHook',
            'lr_hook_type', 'build_lr_hook']
 
@@ -81,11 +82,11 @@ class LrUpdaterHook(ParamUpdaterHook):
 
     @property
     def base_lr(self):
-        return _unwrap(self._base)
+        return unwrap_groups(self._base)
 
     @property
     def regular_lr(self):
-        return _unwrap(self._regular)
+        return unwrap_groups(self._regular)
 
     def get_lr(self, runner, base_lr):
         raise NotImplementedError
@@ -116,15 +117,15 @@ class StepLrUpdaterHook(LrUpdaterHook):
     """Multiply the lr by ``gamma`` at each epoch in ``step`` (a list) or every ``step`` (an int)."""
 
     def __init__(self, step, gamma=0.1, min_lr=None, **kwargs):
-        _check_step(step)
+        check_step(step)
         self.step, self.gamma, self.min_lr = step, gamma, min_lr
         super().__init__(**kwargs)
 
     def get_lr(self, runner, base_lr):
-        return S.step_lr(base_lr, self.progress(runner)[0], self.step, self.gamma, self.min_lr)
+        return lr_schedules.step_lr(base_lr, self.progress(runner)[0], self.step, self.gamma, self.min_lr)
 
 
-def _check_step(step):
+def check_step(step):
     if isinstance(step, bool) or not isinstance(step, (int, list, tuple)):
         raise TypeError(f'step must be an int or a list of ints, got {step!r}')
     steps = [step] if isinstance(step, int) else list(step)
@@ -141,7 +142,7 @@ class ExpLrUpdaterHook(LrUpdaterHook):
         super().__init__(**kwargs)
 
     def get_lr(self, runner, base_lr):
-        return S.exp_lr(base_lr, self.progress(runner)[0], self.gamma)
+        return lr_schedules.exp_lr(base_lr, self.progress(runner)[0], self.gamma)
 
 
 @HOOKS.register_module()
@@ -154,7 +155,7 @@ class PolyLrUpdaterHook(LrUpdaterHook):
 
     def get_lr(self, runner, base_lr):
         progress, total = self.progress(runner)
-        return S.poly_lr(base_lr, progress, total, self.power, self.min_lr)
+        return lr_schedules.poly_lr(base_lr, progress, total, self.power, self.min_lr)
 
 
 @HOOKS.register_module()
@@ -166,19 +167,19 @@ class InvLrUpdaterHook(LrUpdaterHook):
         super().__init__(**kwargs)
 
     def get_lr(self, runner, base_lr):
-        return S.inv_lr(base_lr, self.progress(runner)[0], self.gamma, self.power)
+        return lr_schedules.inv_lr(base_lr, self.progress(runner)[0], self.gamma, self.power)
 
 
 class _AnnealToMinimum(LrUpdaterHook):
     """Shared by the policies that end at ``min_lr`` or ``base_lr * min_lr_ratio``."""
 
     def __init__(self, min_lr=None, min_lr_ratio=None, **kwargs):
-        S.min_value(1.0, min_lr, min_lr_ratio)   # exactly one of the two
+        lr_schedules.min_value(1.0, min_lr, min_lr_ratio)   # exactly one of the two
         self.min_lr, self.min_lr_ratio = min_lr, min_lr_ratio
         super().__init__(**kwargs)
 
     def target_lr(self, base_lr):
-        return S.min_value(base_lr, self.min_lr, self.min_lr_ratio)
+        return lr_schedules.min_value(base_lr, self.min_lr, self.min_lr_ratio)
 
 
 @HOOKS.register_module()
@@ -187,7 +188,7 @@ class CosineAnnealingLrUpdaterHook(_AnnealToMinimum):
 
     def get_lr(self, runner, base_lr):
         progress, total = self.progress(runner)
-        return S.cosine_annealing_lr(base_lr, progress, total, self.target_lr(base_lr))
+        return lr_schedules.cosine_annealing_lr(base_lr, progress, total, self.target_lr(base_lr))
 
 
 @HOOKS.register_module()
@@ -202,8 +203,23 @@ class FlatCosineAnnealingLrUpdaterHook(_AnnealToMinimum):
 
     def get_lr(self, runner, base_lr):
         progress, total = self.progress(runner)
-        return S.flat_cosine_annealing_lr(base_lr, progress, total, self.target_lr(base_lr),
+        return lr_schedules.flat_cosine_annealing_lr(base_lr, progress, total, self.target_lr(base_lr),
                                           self.start_percent)
+
+
+@HOOKS.register_module()
+class CosineAnnealingCooldownLrUpdaterHook(_AnnealToMinimum):
+    """Cosine to the minimum, then the last ``cool_down_time`` steps at
+    ``minimum * cool_down_ratio`` (mmcls 0.25)."""
+
+    def __init__(self, cool_down_ratio=0.1, cool_down_time=10, **kwargs):
+        self.cool_down_ratio, self.cool_down_time = cool_down_ratio, cool_down_time
+        super().__init__(**kwargs)
+
+    def get_lr(self, runner, base_lr):
+        progress, total = self.progress(runner)
+        return lr_schedules.cosine_cooldown_lr(base_lr, progress, total, self.target_lr(base_lr),
+                                    self.cool_down_ratio, self.cool_down_time)
 
 
 @HOOKS.register_module()
@@ -212,7 +228,7 @@ class LinearAnnealingLrUpdaterHook(_AnnealToMinimum):
 
     def get_lr(self, runner, base_lr):
         progress, total = self.progress(runner)
-        return S.linear_annealing_lr(base_lr, progress, total, self.target_lr(base_lr))
+        return lr_schedules.linear_annealing_lr(base_lr, progress, total, self.target_lr(base_lr))
 
 
 @HOOKS.register_module()
@@ -227,7 +243,7 @@ class CosineRestartLrUpdaterHook(_AnnealToMinimum):
         super().__init__(**kwargs)
 
     def get_lr(self, runner, base_lr):
-        return S.cosine_restart_lr(base_lr, self.progress(runner)[0], self.periods,
+        return lr_schedules.cosine_restart_lr(base_lr, self.progress(runner)[0], self.periods,
                                    self.restart_weights, self.target_lr(base_lr))
 
 
@@ -244,14 +260,14 @@ class CyclicSchedule:
             raise ValueError(f'step_ratio_up must be in [0, 1), got {step_ratio_up!r}')
         if not 0 < gamma <= 1:
             raise ValueError(f'gamma must be in (0, 1], got {gamma!r}')
-        S._annealer(anneal_strategy)
-        self.target_ratio = S.normalize_target_ratio(target_ratio or self.default_target_ratio)
+        lr_schedules.annealer(anneal_strategy)
+        self.target_ratio = lr_schedules.normalize_target_ratio(target_ratio or self.default_target_ratio)
         self.cyclic_times, self.step_ratio_up = cyclic_times, step_ratio_up
         self.anneal_strategy, self.gamma = anneal_strategy, gamma
         super().__init__(by_epoch=False, **kwargs)
 
     def cyclic_value(self, runner, base):
-        return S.cyclic_lr(base, runner.iter, runner.max_iters, self.target_ratio,
+        return lr_schedules.cyclic_lr(base, runner.iter, runner.max_iters, self.target_ratio,
                            self.cyclic_times, self.step_ratio_up, self.anneal_strategy, self.gamma)
 
 
@@ -279,7 +295,7 @@ class OneCycleLrUpdaterHook(LrUpdaterHook):
             raise TypeError(f'total_steps must be an int, got {total_steps!r}')
         if not isinstance(pct_start, float) or not 0 <= pct_start <= 1:
             raise ValueError(f'pct_start must be a float in [0, 1], got {pct_start!r}')
-        S._annealer(anneal_strategy)
+        lr_schedules.annealer(anneal_strategy)
         self.max_lr, self.total_steps, self.pct_start = max_lr, total_steps, pct_start
         self.anneal_strategy, self.three_phase = anneal_strategy, three_phase
         self.div_factor, self.final_div_factor = div_factor, final_div_factor
@@ -298,7 +314,7 @@ class OneCycleLrUpdaterHook(LrUpdaterHook):
                 group.setdefault('initial_lr', lr)
 
     def get_lr(self, runner, base_lr):
-        return S.one_cycle_lr(runner.iter, base_lr * self.div_factor, self._total,
+        return lr_schedules.one_cycle_lr(runner.iter, base_lr * self.div_factor, self._total,
                               self.pct_start, self.anneal_strategy, self.div_factor,
                               self.final_div_factor, self.three_phase)
 

@@ -6,7 +6,7 @@ import torch
 from cls_lab.errors import TrainingDivergedError
 from cls_lab.registry import HOOKS
 
-from ..dist import all_reduce_buffers
+from ..dist import all_reduce_buffers, set_loader_epoch
 from .divergence import LossExplosionCheck
 from .hook import Hook
 
@@ -53,12 +53,7 @@ class DistSamplerSeedHook(Hook):
     """``sampler.set_epoch(epoch)`` before each epoch: a new, reproducible order per epoch."""
 
     def before_epoch(self, runner):
-        loader = runner.data_loader
-        for owner in (getattr(loader, 'sampler', None),
-                      getattr(getattr(loader, 'batch_sampler', None), 'sampler', None)):
-            if hasattr(owner, 'set_epoch'):
-                owner.set_epoch(runner.epoch)
-                return
+        set_loader_epoch(runner.data_loader, runner.epoch)
 
 
 @HOOKS.register_module()

@@ -9,11 +9,12 @@ warmup *divides* the momentum by the warmup factor, so it starts high and settle
 from cls_lab.registry import HOOKS
 from .hook import Hook
 from .lr_updater import (CyclicSchedule, build_schedule_hook, per_group, policy_hook_type,
-                         _check_step)
-from .param_updater import ParamUpdaterHook, _unwrap, optimizers_of
-from .. import lr_schedules as S
+                         check_step)
+from .param_updater import ParamUpdaterHook, unwrap_groups, optimizers_of
+from .. import lr_schedules
 
 __all__ = ['MomentumUpdaterHook', 'StepMomentumUpdaterHook', 'CosineAnnealingMomentumUpdaterHook',
+           'LinearAnnealingMomentumUpdaterHook',
            'CyclicMomentumUpdaterHook', 'OneCycleMomentumUpdaterHook', 'momentum_hook_type',
            'build_momentum_hook']
 
@@ -57,11 +58,11 @@ class MomentumUpdaterHook(ParamUpdaterHook):
 
     @property
     def base_momentum(self):
-        return _unwrap(self._base)
+        return unwrap_groups(self._base)
 
     @property
     def regular_momentum(self):
-        return _unwrap(self._regular)
+        return unwrap_groups(self._regular)
 
     def get_momentum(self, runner, base_momentum):
         raise NotImplementedError
@@ -84,12 +85,12 @@ class StepMomentumUpdaterHook(MomentumUpdaterHook):
     """Multiply the momentum by ``gamma`` (default 0.5) at each step, never below ``min_momentum``."""
 
     def __init__(self, step, gamma=0.5, min_momentum=None, **kwargs):
-        _check_step(step)
+        check_step(step)
         self.step, self.gamma, self.min_momentum = step, gamma, min_momentum
         super().__init__(**kwargs)
 
     def get_momentum(self, runner, base_momentum):
-        return S.step_lr(base_momentum, self.progress(runner)[0], self.step, self.gamma,
+        return lr_schedules.step_lr(base_momentum, self.progress(runner)[0], self.step, self.gamma,
                          self.min_momentum)
 
 
@@ -98,15 +99,26 @@ class CosineAnnealingMomentumUpdaterHook(MomentumUpdaterHook):
     """Half a cosine from the initial momentum to ``min_momentum`` (or ``base*min_momentum_ratio``)."""
 
     def __init__(self, min_momentum=None, min_momentum_ratio=None, **kwargs):
-        S.min_value(1.0, min_momentum, min_momentum_ratio, name='min_momentum')
+        lr_schedules.min_value(1.0, min_momentum, min_momentum_ratio, name='min_momentum')
         self.min_momentum, self.min_momentum_ratio = min_momentum, min_momentum_ratio
         super().__init__(**kwargs)
 
     def get_momentum(self, runner, base_momentum):
         progress, total = self.progress(runner)
-        target = S.min_value(base_momentum, self.min_momentum, self.min_momentum_ratio,
+        target = lr_schedules.min_value(base_momentum, self.min_momentum, self.min_momentum_ratio,
                              name='min_momentum')
-        return S.cosine_annealing_lr(base_momentum, progress, total, target)
+        return lr_schedules.cosine_annealing_lr(base_momentum, progress, total, target)
+
+
+@HOOKS.register_module()
+class LinearAnnealingMomentumUpdaterHook(CosineAnnealingMomentumUpdaterHook):
+    """A straight line from the initial momentum to ``min_momentum`` (or the ratio)."""
+
+    def get_momentum(self, runner, base_momentum):
+        progress, total = self.progress(runner)
+        target = lr_schedules.min_value(base_momentum, self.min_momentum, self.min_momentum_ratio,
+                             name='min_momentum')
+        return lr_schedules.linear_annealing_lr(base_momentum, progress, total, target)
 
 
 @HOOKS.register_module()
@@ -128,7 +140,7 @@ class OneCycleMomentumUpdaterHook(MomentumUpdaterHook):
             raise ValueError('OneCycle momentum works per iteration only: set by_epoch=False')
         if not isinstance(pct_start, float) or not 0 <= pct_start <= 1:
             raise ValueError(f'pct_start must be a float in [0, 1], got {pct_start!r}')
-        S._annealer(anneal_strategy)
+        lr_schedules.annealer(anneal_strategy)
         self.low, self.high = base_momentum, max_momentum
         self.pct_start, self.anneal_strategy = pct_start, anneal_strategy
         self.three_phase = three_phase
@@ -148,7 +160,7 @@ class OneCycleMomentumUpdaterHook(MomentumUpdaterHook):
         self._base = {name: [high for _, high in bounds] for name, bounds in self._bounds.items()}
 
     def get_regular(self, runner):
-        return {name: [S.one_cycle_momentum(runner.iter, runner.max_iters, low, high,
+        return {name: [lr_schedules.one_cycle_momentum(runner.iter, runner.max_iters, low, high,
                                             self.pct_start, self.anneal_strategy,
                                             self.three_phase) for low, high in bounds]
                 for name, bounds in self._bounds.items()}

@@ -9,7 +9,7 @@ and write it in a param group and how warmup bends it; this class decides *when*
 * ``by_epoch=False``: the value is recomputed in ``before_train_iter`` from ``runner.iter``.
 """
 from .hook import Hook
-from .. import lr_schedules as S
+from .. import lr_schedules
 
 
 def optimizers_of(runner):
@@ -18,7 +18,7 @@ def optimizers_of(runner):
     return dict(optimizer) if isinstance(optimizer, dict) else {'': optimizer}
 
 
-def _unwrap(groups_by_name):
+def unwrap_groups(groups_by_name):
     """A list for a single optimizer, the dict for a dict of optimizers (mmcv's shapes)."""
     return groups_by_name[''] if list(groups_by_name) == [''] else groups_by_name
 
@@ -31,8 +31,8 @@ class ParamUpdaterHook(Hook):
     def __init__(self, by_epoch=True, warmup=None, warmup_iters=0, warmup_ratio=0.1,
                  warmup_by_epoch=False):
         if warmup is not None:
-            if warmup not in S.WARMUPS:
-                raise ValueError(f'warmup must be one of {S.WARMUPS} or None, got {warmup!r}')
+            if warmup not in lr_schedules.WARMUPS:
+                raise ValueError(f'warmup must be one of {lr_schedules.WARMUPS} or None, got {warmup!r}')
             if not warmup_iters > 0:
                 raise ValueError(f'warmup_iters must be a positive integer, got {warmup_iters!r}')
             if not 0 < warmup_ratio <= 1.0:
@@ -72,7 +72,7 @@ class ParamUpdaterHook(Hook):
                 for name, bases in self._base.items()}
 
     def get_warmup(self, cur_iter):
-        factor = S.warmup_factor(self.warmup, cur_iter, self.warmup_iters, self.warmup_ratio)
+        factor = lr_schedules.warmup_factor(self.warmup, cur_iter, self.warmup_iters, self.warmup_ratio)
         return {name: [self.warmed(v, factor) for v in values]
                 for name, values in self._regular.items()}
 

@@ -1,0 +1,115 @@
+"""Runner registration API and optimizer constructor checks as mmcv 1.7 has them.
+
+The hook tables were recorded with mmcv 1.7.2's runners given the same configs.
+"""
+import logging
+
+import pytest
+import torch
+import torch.nn as nn
+
+from cls_lab.engine import (DefaultOptimizerConstructor, EpochBasedRunner, IterBasedRunner,
+                            build_optimizer)
+from cls_lab.registry import OPTIMIZER_BUILDERS
+
+
+class Tiny(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(2, 2)
+        self.bn = nn.BatchNorm1d(2)
+
+    def train_step(self, data, optimizer=None):
+        return dict(loss=self.fc(data).sum())
+
+
+def runner_of(cls):
+    model = Tiny()
+    length = dict(max_iters=4) if cls is IterBasedRunner else dict(max_epochs=2)
+    return cls(model=model, optimizer=torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9),
+               logger=logging.getLogger('api'), device='cpu', **length)
+
+
+# (hook, priority, by_epoch, interval) after register_training_hooks, as mmcv 1.7.2 built them
+MMCV_EPOCH = [('StepLrUpdaterHook', 10, True, None),
+              ('CosineAnnealingMomentumUpdaterHook', 30, True, None),
+              ('OptimizerHook', 40, None, None), ('CheckpointHook', 50, True, 1),
+              ('EmptyCacheHook', 50, None, None), ('IterTimerHook', 70, None, None),
+              ('TextLoggerHook', 90, True, 5)]
+MMCV_ITER = [('StepLrUpdaterHook', 10, False, None),
+             ('CosineAnnealingMomentumUpdaterHook', 30, False, None),   # mmcv: True (see docs)
+             ('OptimizerHook', 40, None, None), ('CheckpointHook', 50, False, 1),
+             ('EmptyCacheHook', 50, None, None), ('IterTimerHook', 70, None, None),
+             ('TextLoggerHook', 90, False, 5)]
+
+
+@pytest.mark.parametrize('cls,expected', [(EpochBasedRunner, MMCV_EPOCH),
+                                          (IterBasedRunner, MMCV_ITER)])
+def test_register_training_hooks_table(cls, expected):
+    runner = runner_of(cls)
+    runner.register_training_hooks(
+        lr_config=dict(policy='step', step=[1]), optimizer_config=dict(grad_clip=None),
+        checkpoint_config=dict(interval=1),
+        log_config=dict(interval=5, hooks=[dict(type='TextLoggerHook')]),
+        momentum_config=dict(policy='CosineAnnealing', min_momentum_ratio=0.5),
+        custom_hooks_config=[dict(type='EmptyCacheHook')])
+    table = [(type(h).__name__, h.priority, getattr(h, 'by_epoch', None),
+              getattr(h, 'interval', None)) for h in runner.hooks
+             if type(h).__name__ != 'CheckInvalidLossHook']
+    assert table == expected
+    assert runner.current_lr() == [0.1] and runner.current_momentum() == [0.9]
+    assert cls.by_epoch is (cls is EpochBasedRunner)
+
+
+def test_register_methods_one_by_one():
+    runner = runner_of(EpochBasedRunner)
+    runner.register_lr_hook(None)
+    runner.register_optimizer_hook(dict(grad_clip=dict(max_norm=1)))
+    runner.register_timer_hook(dict(type='IterTimerHook'))
+    runner.register_custom_hooks(dict(type='EmptyCacheHook', priority='LOWEST'))
+    assert [(type(h).__name__, h.priority) for h in runner.hooks] == [
+        ('OptimizerHook', 40), ('IterTimerHook', 70), ('EmptyCacheHook', 100)]
+    calls = []
+    runner.hooks[0].before_run = lambda r: calls.append(r)
+    runner.call_hook('before_run')
+    assert calls == [runner]
+    with pytest.raises(TypeError, match='optimizer_config'):
+        runner.register_optimizer_hook([1])
+
+
+def test_runner_constructor_checks():
+    model = Tiny()
+    with pytest.raises(TypeError, match='optimizer'):
+        EpochBasedRunner(model, optimizer='SGD', device='cpu')
+    with pytest.raises(TypeError, match='train_step'):
+        EpochBasedRunner(nn.Linear(1, 1), device='cpu')
+    with pytest.raises(TypeError, match='work_dir'):
+        EpochBasedRunner(model, work_dir=3, device='cpu')
+    with pytest.raises(TypeError, match='meta'):
+        EpochBasedRunner(model, meta=[1], device='cpu')
+    with pytest.raises(RuntimeError, match='no optimizer'):
+        EpochBasedRunner(model, device='cpu').current_lr()
+
+
+@OPTIMIZER_BUILDERS.register_module(force=True)
+class LayerDecayConstructor(DefaultOptimizerConstructor):
+    """mmcv's documented extension: a subclass reads its own paramwise_cfg key."""
+
+    def add_params(self, params, module, prefix='', is_dcn_module=None):
+        decay = self.paramwise_cfg.get('decay_rate', 1.0)
+        for depth, (name, param) in enumerate(module.named_parameters()):
+            params.append({'params': [param], 'lr': self.base_lr * decay ** depth})
+
+
+def test_optimizer_constructor_extension_and_checks():
+    optimizer = build_optimizer(Tiny(), dict(type='SGD', lr=1.0, constructor='LayerDecayConstructor',
+                                             paramwise_cfg=dict(decay_rate=0.5)))
+    assert [g['lr'] for g in optimizer.param_groups] == [1.0, 0.5, 0.25, 0.125]
+    with pytest.raises(TypeError, match='paramwise_cfg'):
+        DefaultOptimizerConstructor(dict(type='SGD', lr=0.1), paramwise_cfg=[('a', 1)])
+    with pytest.raises(ValueError, match='weight_decay'):      # mmcv: "base_wd should not be None"
+        DefaultOptimizerConstructor(dict(type='SGD', lr=0.1),
+                                    dict(custom_keys={'fc': dict(decay_mult=0.1)}))
+    with pytest.raises(KeyError, match='norm_decay_mul'):       # a typo is not silently ignored
+        build_optimizer(Tiny(), dict(type='SGD', lr=0.1, weight_decay=1e-4,
+                                     paramwise_cfg=dict(norm_decay_mul=0.)))
