@@ -1,0 +1,108 @@
+"""Model zoo, CNN families: every mmcls 0.25 config builds with mmcls's keys and parameter
+count, and small backbones loaded with an mmcls-layout state dict give mmcls's outputs.
+
+The reference facts were recorded side by side with mmcls 0.25 by
+``tests/data/zoo/make_cnn_refs.py``: per config the parameter count, number of state-dict
+keys and a SHA-1 of the sorted keys; per small case mmcls's key -> shape map and its
+eval-mode outputs for weights from ``zoo_weights.formula_state_dict``.
+"""
+import copy
+import hashlib
+import json
+import os
+
+import numpy as np
+import pytest
+import torch
+
+from cls_lab.models import build_classifier
+from cls_lab.registry import MODELS
+from zoo_weights import formula_array, formula_state_dict
+
+DATA = os.path.join(os.path.dirname(__file__), 'data', 'zoo')
+with open(os.path.join(DATA, 'cnn_configs.json')) as f:
+    CONFIGS = json.load(f)
+with open(os.path.join(DATA, 'cnn_cases.json')) as f:
+    CASES = json.load(f)
+OUTPUTS = np.load(os.path.join(DATA, 'cnn_outputs.npz'))
+
+FAMILIES = ['vgg']
+CASE_PREFIXES = {'vgg': 'vgg'}
+
+
+def build_ctor(text):
+    """The recorded constructor literal, e.g. ``dict(type='VGG', depth=11)``."""
+    return eval(text, {'__builtins__': {}}, {'dict': dict})   # our own data file
+
+
+@pytest.mark.parametrize('name', [n for n, r in CONFIGS.items() if r['family'] in FAMILIES])
+def test_config_builds_with_mmcls_keys_and_params(name):
+    record = CONFIGS[name]
+    with torch.device('meta'):
+        model = build_classifier(copy.deepcopy(record['model']))
+    keys = list(model.state_dict())
+    assert sum(p.numel() for p in model.parameters()) == record['params']
+    assert len(keys) == record['num_keys']
+    assert hashlib.sha1('\n'.join(sorted(keys)).encode()).hexdigest() == record['keys_sha1']
+
+
+def family_cases():
+    return [c for c in CASES if any(c.startswith(CASE_PREFIXES[f]) for f in FAMILIES)]
+
+
+def load_case(name):
+    """The cls_lab backbone of a recorded case, filled with the mmcls-layout state dict."""
+    case = CASES[name]
+    with torch.device('meta'):
+        model = MODELS.build(build_ctor(case['ctor']))
+    model.to_empty(device='cpu')
+    assert {k: list(v.shape) for k, v in model.state_dict().items()} == case['shapes']
+    state = {k: torch.from_numpy(v) for k, v in formula_state_dict(case['shapes']).items()}
+    model.load_state_dict(state, strict=True)
+    x = torch.from_numpy(formula_array('input', (1, 3, case['size'], case['size'])))
+    return model.eval(), x
+
+
+def assert_mmcls_outputs(name, outs):
+    expected = [OUTPUTS[k] for k in sorted((k for k in OUTPUTS.files
+                                            if k.rsplit('/', 1)[0] == name),
+                                           key=lambda k: int(k.rsplit('/', 1)[1]))]
+    assert len(outs) == len(expected)
+    for out, ref in zip(outs, expected):
+        torch.testing.assert_close(out, torch.from_numpy(ref), rtol=1e-4,
+                                   atol=1e-5 * max(1.0, float(np.abs(ref).max())))
+
+
+@pytest.mark.parametrize('name', family_cases())
+def test_small_backbone_gives_mmcls_outputs(name):
+    model, x = load_case(name)
+    with torch.no_grad():
+        assert_mmcls_outputs(name, model(x))
+
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def our_configs():
+    for family in FAMILIES:
+        folder = os.path.join(ROOT, 'configs', family)
+        for name in sorted(os.listdir(folder)):
+            if name.endswith('.py'):
+                yield f'{family}/{name}'
+
+
+@pytest.mark.parametrize('name', list(our_configs()))
+def test_our_config_builds(name):
+    """Our mmcls-named configs match mmcls's count; the digits ones train a step at 32x32."""
+    from cls_lab.config import Config
+    cfg = Config.fromfile(os.path.join(ROOT, 'configs', name))
+    if name.endswith('_digits.py'):
+        torch.manual_seed(0)
+        model = build_classifier(cfg.model)
+        losses = model(torch.randn(2, 3, 32, 32), gt_label=torch.tensor([1, 7]))
+        losses['loss'].backward()
+        assert torch.isfinite(losses['loss'])
+        return
+    with torch.device('meta'):
+        model = build_classifier(cfg.model)
+    assert sum(p.numel() for p in model.parameters()) == CONFIGS[name]['params']
