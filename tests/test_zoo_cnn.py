@@ -26,8 +26,8 @@ with open(os.path.join(DATA, 'cnn_cases.json')) as f:
     CASES = json.load(f)
 OUTPUTS = np.load(os.path.join(DATA, 'cnn_outputs.npz'))
 
-FAMILIES = ['vgg']
-CASE_PREFIXES = {'vgg': 'vgg'}
+FAMILIES = ['vgg', 'seresnet']
+CASE_PREFIXES = {'vgg': 'vgg', 'seresnet': 'seres'}
 
 
 def build_ctor(text):

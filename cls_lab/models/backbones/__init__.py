@@ -9,10 +9,11 @@ from .torchvision import TorchvisionBackbone
 from .convert import convert_torchvision_resnet
 # model zoo, CNN families (issue 14)
 from .vgg import VGG
+from .seresnet import SEResNet, SEResNeXt
 
 __all__ = ['LeNet5', 'MobileNetV2', 'BasicBlock', 'Bottleneck', 'ResNet', 'ResNetV1c',
            'ResNetV1d', 'make_res_layer', 'ResNet_CIFAR', 'ResNeXt', 'STAGE_SPECS',
            'build_resnet_from_spec', 'resnet_cfg_from_spec', 'TorchvisionBackbone',
            'convert_torchvision_resnet']
 # model zoo, CNN families (issue 14)
-__all__ += ['VGG']
+__all__ += ['VGG', 'SEResNet', 'SEResNeXt']

@@ -1,6 +1,6 @@
 """Record mmcls 0.25's CNN model-zoo facts for tests/test_zoo_cnn.py (run in the anchor venv).
 
-    /work/mm1/bin/python tests/data/zoo/make_cnn_refs.py MMCLS_CONFIGS_DIR
+    /work/mm1/bin/python tests/data/zoo/make_cnn_refs.py MMCLS_CONFIGS_DIR | --cases-only
 
 MMCLS_CONFIGS_DIR is ``configs/`` of mmclassification at tag v0.25.0. Writes
 ``cnn_configs.json`` (for every config of the CNN families: the model dict, parameter count,
@@ -35,7 +35,7 @@ CASES = {
     'seresnet50-narrow': ("dict(type='SEResNet', depth=50, stem_channels=8, base_channels=8, "
                           "out_indices=(2, 3))", 32),
     'seresnext50-narrow': ("dict(type='SEResNeXt', depth=50, groups=4, width_per_group=2, "
-                           "stem_channels=8, base_channels=8, se_ratio=8)", 32),
+                           "stem_channels=8, base_channels=8)", 32),
     'shufflenetv1-g3-0.5x': ("dict(type='ShuffleNetV1', groups=3, widen_factor=0.5, "
                              "out_indices=(1, 2))", 32),
     'shufflenetv2-0.5x': ("dict(type='ShuffleNetV2', widen_factor=0.5, out_indices=(2, 3))",
@@ -109,13 +109,13 @@ def record_cases():
 
 
 def main():
-    config_dir = sys.argv[1]
     cases, outputs = record_cases()
     with open(os.path.join(HERE, 'cnn_cases.json'), 'w') as f:
         json.dump(cases, f, separators=(',', ':'), sort_keys=True)
     np.savez_compressed(os.path.join(HERE, 'cnn_outputs.npz'), **outputs)
-    with open(os.path.join(HERE, 'cnn_configs.json'), 'w') as f:
-        json.dump(record_configs(config_dir), f, indent=1, sort_keys=True)
+    if sys.argv[1] != '--cases-only':
+        with open(os.path.join(HERE, 'cnn_configs.json'), 'w') as f:
+            json.dump(record_configs(sys.argv[1]), f, indent=1, sort_keys=True)
 
 
 if __name__ == '__main__':
