@@ -26,8 +26,9 @@ with open(os.path.join(DATA, 'cnn_cases.json')) as f:
     CASES = json.load(f)
 OUTPUTS = np.load(os.path.join(DATA, 'cnn_outputs.npz'))
 
-FAMILIES = ['vgg', 'seresnet']
-CASE_PREFIXES = {'vgg': 'vgg', 'seresnet': 'seres'}
+FAMILIES = ['vgg', 'seresnet', 'shufflenet_v1', 'shufflenet_v2']
+CASE_PREFIXES = {'vgg': 'vgg', 'seresnet': 'seres', 'shufflenet_v1': 'shufflenetv1',
+                 'shufflenet_v2': 'shufflenetv2'}
 
 
 def build_ctor(text):
