@@ -77,6 +77,9 @@ class Conv2dAdaptivePadding(nn.Conv2d):
         return super().forward(F.pad(x, pads) if any(pads) else x)
 
 
+CONV_LAYERS['Conv2dAdaptivePadding'] = Conv2dAdaptivePadding
+
+
 def build_conv_layer(cfg, *args, **kwargs):
     """A conv layer from ``cfg`` (None means ``nn.Conv2d``); extra args go to the constructor."""
     cfg = dict(type='Conv2d') if cfg is None else copy.deepcopy(cfg)
