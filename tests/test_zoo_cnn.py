@@ -27,10 +27,11 @@ with open(os.path.join(DATA, 'cnn_cases.json')) as f:
 OUTPUTS = np.load(os.path.join(DATA, 'cnn_outputs.npz'))
 
 FAMILIES = ['vgg', 'seresnet', 'shufflenet_v1', 'shufflenet_v2', 'mobilenet_v3',
-            'efficientnet', 'regnet']
+            'efficientnet', 'regnet', 'densenet']
 CASE_PREFIXES = {'vgg': 'vgg', 'seresnet': 'seres', 'shufflenet_v1': 'shufflenetv1',
                  'shufflenet_v2': 'shufflenetv2', 'mobilenet_v3': 'mobilenetv3',
-                 'efficientnet': 'efficientnet', 'regnet': 'regnet'}
+                 'efficientnet': 'efficientnet', 'regnet': 'regnet',
+                 'densenet': 'densenet'}
 
 
 def build_ctor(text):
