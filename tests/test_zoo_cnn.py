@@ -7,6 +7,7 @@ keys and a SHA-1 of the sorted keys; per small case mmcls's key -> shape map and
 eval-mode outputs for weights from ``zoo_weights.formula_state_dict``.
 """
 import copy
+import glob
 import hashlib
 import json
 import os
@@ -27,11 +28,11 @@ with open(os.path.join(DATA, 'cnn_cases.json')) as f:
 OUTPUTS = np.load(os.path.join(DATA, 'cnn_outputs.npz'))
 
 FAMILIES = ['vgg', 'seresnet', 'shufflenet_v1', 'shufflenet_v2', 'mobilenet_v3',
-            'efficientnet', 'regnet', 'densenet']
+            'efficientnet', 'regnet', 'densenet', 'repvgg']
 CASE_PREFIXES = {'vgg': 'vgg', 'seresnet': 'seres', 'shufflenet_v1': 'shufflenetv1',
                  'shufflenet_v2': 'shufflenetv2', 'mobilenet_v3': 'mobilenetv3',
                  'efficientnet': 'efficientnet', 'regnet': 'regnet',
-                 'densenet': 'densenet'}
+                 'densenet': 'densenet', 'repvgg': 'repvgg'}
 
 
 def build_ctor(text):
@@ -89,10 +90,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def our_configs():
     for family in FAMILIES:
-        folder = os.path.join(ROOT, 'configs', family)
-        for name in sorted(os.listdir(folder)):
-            if name.endswith('.py'):
-                yield f'{family}/{name}'
+        folder = os.path.join(ROOT, 'configs')
+        for path in sorted(glob.glob(os.path.join(folder, family, '**', '*.py'),
+                                     recursive=True)):
+            yield os.path.relpath(path, folder)
 
 
 @pytest.mark.parametrize('name', list(our_configs()))
@@ -110,3 +111,15 @@ def test_our_config_builds(name):
     with torch.device('meta'):
         model = build_classifier(cfg.model)
     assert sum(p.numel() for p in model.parameters()) == CONFIGS[name]['params']
+
+
+def test_repvgg_outputs_equal_after_switch_to_deploy():
+    model, x = load_case('repvgg-tiny')
+    with torch.no_grad():
+        before = model(x)
+        model.switch_to_deploy()
+        after = model(x)
+    assert model.deploy and not any('branch_3x3' in k for k in model.state_dict())
+    assert_mmcls_outputs('repvgg-tiny', after)
+    for a, b in zip(before, after):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)

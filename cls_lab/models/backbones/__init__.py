@@ -16,10 +16,11 @@ from .mobilenet_v3 import MobileNetV3
 from .efficientnet import EfficientNet
 from .regnet import RegNet
 from .densenet import DenseNet
+from .repvgg import RepVGG
 
 __all__ = ['LeNet5', 'MobileNetV2', 'BasicBlock', 'Bottleneck', 'ResNet', 'ResNetV1c',
            'ResNetV1d', 'make_res_layer', 'ResNet_CIFAR', 'ResNeXt', 'STAGE_SPECS',
            'build_resnet_from_spec', 'resnet_cfg_from_spec', 'TorchvisionBackbone',
            'convert_torchvision_resnet']
 # model zoo, CNN families (issue 14)
-__all__ += ['VGG', 'SEResNet', 'SEResNeXt', 'ShuffleNetV1', 'ShuffleNetV2', 'MobileNetV3', 'EfficientNet', 'RegNet', 'DenseNet']
+__all__ += ['VGG', 'SEResNet', 'SEResNeXt', 'ShuffleNetV1', 'ShuffleNetV2', 'MobileNetV3', 'EfficientNet', 'RegNet', 'DenseNet', 'RepVGG']
