@@ -123,3 +123,67 @@ def test_repvgg_outputs_equal_after_switch_to_deploy():
     assert_mmcls_outputs('repvgg-tiny', after)
     for a, b in zip(before, after):
         torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
+
+
+# frozen_stages / norm_eval: (case, arguments, key prefixes that must be frozen, one that must not)
+FREEZING = {
+    'vgg11bn-2stages': (dict(frozen_stages=1), ('features.0.',), 'features.2.'),
+    'seresnet50-narrow': (dict(frozen_stages=1), ('conv1.', 'bn1.', 'layer1.'), 'layer2.'),
+    'shufflenetv1-g3-0.5x': (dict(frozen_stages=1), ('conv1.', 'layers.0.'), 'layers.1.'),
+    'shufflenetv2-0.5x': (dict(frozen_stages=2), ('conv1.', 'layers.0.', 'layers.1.'),
+                          'layers.2.'),
+    'mobilenetv3-small': (dict(frozen_stages=2), ('layer0.', 'layer1.', 'layer2.'), 'layer3.'),
+    'efficientnet-es': (dict(frozen_stages=2), ('layers.0.', 'layers.1.'), 'layers.2.'),
+    'regnet-tiny': (dict(frozen_stages=1), ('conv1.', 'bn1.', 'layer1.'), 'layer2.'),
+    'densenet-tiny': (dict(frozen_stages=1), ('stages.0.', 'transitions.0.'), 'stages.1.'),
+    'repvgg-tiny': (dict(frozen_stages=1), ('stem.', 'stage_1.'), 'stage_2.'),
+}
+
+
+@pytest.mark.parametrize('name', [n for n in FREEZING if n in family_cases()])
+def test_frozen_stages_stop_learning(name):
+    kwargs, frozen, free = FREEZING[name]
+    cfg = {**build_ctor(CASES[name]['ctor']), **kwargs}
+    if 'densenet' not in name:
+        cfg['norm_eval'] = True
+    with torch.device('meta'):
+        model = MODELS.build(cfg).train()
+    for key, p in model.named_parameters():
+        assert p.requires_grad == (not key.startswith(frozen)), key
+    assert any(k.startswith(free) for k, _ in model.named_parameters())
+    norms = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    if 'densenet' in name:      # DenseNet has no norm_eval; frozen stages are in eval mode
+        assert not model.stages[0].training and model.stages[1].training
+    else:
+        assert norms and not any(m.training for m in norms)
+
+
+def test_se_layer_weights_are_a_channel_gate():
+    from cls_lab.models.utils import SELayer
+    torch.manual_seed(0)
+    se = SELayer(32, ratio=4).eval()
+    x = torch.randn(2, 32, 5, 5)
+    weights = SELayer(32, ratio=4, return_weight=True)
+    weights.load_state_dict(se.state_dict())
+    w = weights(x)
+    assert w.shape == (2, 32, 1, 1) and bool(((w > 0) & (w < 1)).all())
+    torch.testing.assert_close(se(x), x * w)
+    assert se.conv1.conv.out_channels == 8 and se.conv1.conv.bias is not None
+
+
+def test_bricks_activations_and_adaptive_padding():
+    from cls_lab.models.bricks import (Conv2dAdaptivePadding, ConvModule, HSigmoid,
+                                       build_activation_layer)
+    x = torch.linspace(-5, 5, 41)
+    torch.testing.assert_close(HSigmoid()(x), torch.nn.functional.hardsigmoid(x))
+    torch.testing.assert_close(HSigmoid(bias=1.0, divisor=2.0)(x), ((x + 1) / 2).clamp(0, 1))
+    torch.testing.assert_close(build_activation_layer(dict(type='Clip', min=-1, max=2))(x),
+                               x.clamp(-1, 2))
+    conv = Conv2dAdaptivePadding(1, 1, 3, stride=2, padding=5, bias=False)
+    for size in (7, 8):                            # TF 'SAME': ceil(size / stride)
+        assert conv(torch.zeros(1, 1, size, size)).shape[-1] == -(-size // 2)
+    block = ConvModule(4, 8, 3, padding=1, norm_cfg=dict(type='GN', num_groups=2),
+                       order=('norm', 'act', 'conv'))
+    assert [n for n, _ in block.named_children()] == ['gn', 'activate', 'conv']
+    assert block.gn.num_channels == 4 and block.conv.bias is None
+    assert block.activate.inplace and ConvModule(4, 8, 1).conv.bias is not None
