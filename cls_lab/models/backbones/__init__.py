@@ -23,4 +23,5 @@ __all__ = ['LeNet5', 'MobileNetV2', 'BasicBlock', 'Bottleneck', 'ResNet', 'ResNe
            'build_resnet_from_spec', 'resnet_cfg_from_spec', 'TorchvisionBackbone',
            'convert_torchvision_resnet']
 # model zoo, CNN families (issue 14)
-__all__ += ['VGG', 'SEResNet', 'SEResNeXt', 'ShuffleNetV1', 'ShuffleNetV2', 'MobileNetV3', 'EfficientNet', 'RegNet', 'DenseNet', 'RepVGG']
+__all__ += ['VGG', 'SEResNet', 'SEResNeXt', 'ShuffleNetV1', 'ShuffleNetV2', 'MobileNetV3',
+            'EfficientNet', 'RegNet', 'DenseNet', 'RepVGG']

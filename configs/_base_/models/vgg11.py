@@ -1,5 +1,5 @@
-# VGG-11 for ImageNet: the 3-layer classifier is part of the backbone (num_classes > 0), so
-# there is no neck and the head only computes the loss on the backbone's scores.
+# VGG-11 for ImageNet: the 3-layer classifier is part of the backbone
+# (num_classes > 0), so there is no neck and the head only computes the loss.
 model = dict(
     type='ImageClassifier',
     backbone=dict(type='VGG', depth=11, num_classes=1000),
