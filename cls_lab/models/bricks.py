@@ -23,8 +23,9 @@ ACTIVATION_LAYERS = {'ReLU': nn.ReLU, 'ReLU6': nn.ReLU6, 'LeakyReLU': nn.LeakyRe
                      'PReLU': nn.PReLU, 'RReLU': nn.RReLU, 'ELU': nn.ELU, 'GELU': nn.GELU,
                      'SiLU': nn.SiLU, 'Swish': nn.SiLU, 'Sigmoid': nn.Sigmoid, 'Tanh': nn.Tanh,
                      'HSwish': nn.Hardswish}
-# activations ConvModule must not hand ``inplace`` to (as mmcv's ConvModule)
-_NO_INPLACE = ('Tanh', 'PReLU', 'Sigmoid', 'HSigmoid', 'Swish', 'GELU', 'Clamp', 'Clip')
+# activations ConvModule must not hand ``inplace`` to (mmcv's list, less Swish: torch's SiLU
+# can run in place, which saves EfficientNet a copy per activation)
+_NO_INPLACE = ('Tanh', 'PReLU', 'Sigmoid', 'HSigmoid', 'GELU', 'Clamp', 'Clip')
 
 
 class HSigmoid(nn.Module):
