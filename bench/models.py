@@ -105,9 +105,14 @@ def main():
     parser.add_argument('--warmup', type=int, default=2)
     parser.add_argument('--threads', type=int, default=None)
     parser.add_argument('--device', default=None)
+    parser.add_argument('--flush-denormal', action='store_true',
+                        help='treat denormal floats as 0 on the CPU: freshly initialised '
+                             'nets whose gradients underflow otherwise time the FPU slow path')
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
+    if args.flush_denormal:
+        torch.set_flush_denormal(True)
     device = torch.device(args.device or ('cuda' if torch.cuda.is_available() else 'cpu'))
     torch.manual_seed(0)
     print(f'device {device}, batch {args.batch}x3x{args.size}x{args.size}, forward+backward, '
