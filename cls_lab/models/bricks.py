@@ -5,12 +5,15 @@ the name goes into the state dict, which is why a GN ResNet has ``gn1`` keys ins
 """
 import copy
 import logging
+import math
 import warnings
 
 import torch.nn as nn
+import torch.nn.functional as F
 from torchvision.ops import FrozenBatchNorm2d
 
-from .init import finish_init_record, initialize, start_init_record, update_init_info
+from .init import (constant_init, finish_init_record, initialize, kaiming_init,
+                   start_init_record, update_init_info)
 
 CONV_LAYERS = {'Conv': nn.Conv2d, 'Conv2d': nn.Conv2d, 'Conv1d': nn.Conv1d, 'Conv3d': nn.Conv3d}
 # type -> (class, abbreviation used in parameter names)
@@ -20,9 +23,68 @@ NORM_LAYERS = {
     'FrozenBN': (FrozenBatchNorm2d, 'bn'), 'GN': (nn.GroupNorm, 'gn'),
     'LN': (nn.LayerNorm, 'ln'), 'IN': (nn.InstanceNorm2d, 'in')}
 ACTIVATION_LAYERS = {'ReLU': nn.ReLU, 'ReLU6': nn.ReLU6, 'LeakyReLU': nn.LeakyReLU,
-                     'GELU': nn.GELU, 'SiLU': nn.SiLU, 'Swish': nn.SiLU, 'Sigmoid': nn.Sigmoid,
-                     'Tanh': nn.Tanh, 'HSwish': nn.Hardswish, 'HSigmoid': nn.Hardsigmoid,
-                     'PReLU': nn.PReLU}
+                     'PReLU': nn.PReLU, 'RReLU': nn.RReLU, 'ELU': nn.ELU, 'GELU': nn.GELU,
+                     'SiLU': nn.SiLU, 'Swish': nn.SiLU, 'Sigmoid': nn.Sigmoid, 'Tanh': nn.Tanh,
+                     'HSwish': nn.Hardswish}
+# activations ConvModule must not hand ``inplace`` to (mmcv's list, less Swish: torch's SiLU
+# can run in place, which saves EfficientNet a copy per activation)
+_NO_INPLACE = ('Tanh', 'PReLU', 'Sigmoid', 'HSigmoid', 'GELU', 'Clamp', 'Clip')
+
+
+class HSigmoid(nn.Module):
+    """Hard sigmoid ``clamp((x + bias) / divisor, min_value, max_value)``; defaults = torch's."""
+
+    def __init__(self, bias=3.0, divisor=6.0, min_value=0.0, max_value=1.0):
+        super().__init__()
+        self.bias, self.divisor = bias, divisor
+        self.min_value, self.max_value = min_value, max_value
+        self.is_torch_default = (bias, divisor, min_value, max_value) == (3, 6, 0, 1)
+
+    def forward(self, x):
+        if self.is_torch_default:
+            return F.hardsigmoid(x)
+        return ((x + self.bias) / self.divisor).clamp(self.min_value, self.max_value)
+
+
+class Clamp(nn.Module):
+    """``torch.clamp(x, min, max)`` as a layer (mmcv's ``Clamp`` / ``Clip``)."""
+
+    def __init__(self, min=-1., max=1.):
+        super().__init__()
+        self.min, self.max = min, max
+
+    def forward(self, x):
+        return x.clamp(self.min, self.max)
+
+
+ACTIVATION_LAYERS.update(HSigmoid=HSigmoid, Clamp=Clamp, Clip=Clamp)
+
+
+class Conv2dAdaptivePadding(nn.Conv2d):
+    """Conv2d with TensorFlow's ``'SAME'`` padding: output = ceil(input / stride).
+
+    The padding is computed from the input size at run time and may be one pixel larger at
+    the bottom/right; the ``padding`` argument is ignored (EfficientNet's TF checkpoints).
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
+                 groups=1, bias=True):
+        super().__init__(in_channels, out_channels, kernel_size, stride, 0, dilation, groups,
+                         bias)
+
+    def forward(self, x):
+        pads = []                                   # F.pad order: left, right, top, bottom
+        for size, k, s, d in zip(x.shape[:-3:-1], self.kernel_size[::-1], self.stride[::-1],
+                                 self.dilation[::-1]):
+            total = max((math.ceil(size / s) - 1) * s + (k - 1) * d + 1 - size, 0)
+            pads += [total // 2, total - total // 2]
+        if pads[0] == pads[1] and pads[2] == pads[3]:       # symmetric: the conv pads itself
+            return F.conv2d(x, self.weight, self.bias, self.stride, (pads[2], pads[0]),
+                            self.dilation, self.groups)
+        return super().forward(F.pad(x, pads))
+
+
+CONV_LAYERS['Conv2dAdaptivePadding'] = Conv2dAdaptivePadding
 
 
 def build_conv_layer(cfg, *args, **kwargs):
@@ -68,18 +130,59 @@ def build_activation_layer(act_cfg):
 
 
 class ConvModule(nn.Sequential):
-    """conv -> norm -> activation, the most common 3-layer pattern (norm/act optional)."""
+    """conv -> norm -> activation, the most common 3-layer pattern (norm/act optional).
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, groups=1,
-                 conv_cfg=None, norm_cfg=dict(type='BN'), act_cfg=dict(type='ReLU')):
+    Same arguments and defaults as mmcv's ConvModule (no norm, ReLU, ``bias='auto'``: a bias
+    only without norm); children are named ``conv``, the norm's abbreviation (``bn``, ``gn``)
+    and ``activate``, so state-dict keys read ``conv.weight``, ``bn.running_mean``...
+    ``order`` may put the norm (and activation) before the conv (pre-activation).
+    Not supported here: ``with_spectral_norm`` and the explicit reflect/replicate padding layer.
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
+                 groups=1, bias='auto', conv_cfg=None, norm_cfg=None,
+                 act_cfg=dict(type='ReLU'), inplace=True, padding_mode='zeros',
+                 order=('conv', 'norm', 'act')):
         super().__init__()
-        self.add_module('conv', build_conv_layer(conv_cfg, in_channels, out_channels, kernel_size,
-                                                 stride=stride, padding=padding, groups=groups,
-                                                 bias=norm_cfg is None))
+        if not (isinstance(order, tuple) and sorted(order) == ['act', 'conv', 'norm']):
+            raise ValueError(f"ConvModule order must be a tuple of 'conv', 'norm', 'act', "
+                             f"got {order!r}")
+        self.act_cfg = act_cfg
+        bias = norm_cfg is None if bias == 'auto' else bias
+        conv_kw = dict(stride=stride, padding=padding, dilation=dilation, groups=groups,
+                       bias=bias)
+        if padding_mode != 'zeros':
+            conv_kw['padding_mode'] = padding_mode
+        layers = {'conv': ('conv', build_conv_layer(conv_cfg, in_channels, out_channels,
+                                                    kernel_size, **conv_kw))}
+        self.norm_name = None
         if norm_cfg is not None:
-            self.add_module(*build_norm_layer(norm_cfg, out_channels))
+            norm_before_conv = order.index('norm') < order.index('conv')
+            self.norm_name, norm = build_norm_layer(
+                norm_cfg, in_channels if norm_before_conv else out_channels)
+            layers['norm'] = (self.norm_name, norm)
         if act_cfg is not None:
-            self.add_module('activate', build_activation_layer(act_cfg))
+            act_cfg = dict(act_cfg)
+            if act_cfg['type'] not in _NO_INPLACE:
+                act_cfg.setdefault('inplace', inplace)
+            layers['act'] = ('activate', build_activation_layer(act_cfg))
+        for step in order:
+            if step in layers:
+                self.add_module(*layers[step])
+        self.init_weights()
+
+    @property
+    def norm(self):
+        return getattr(self, self.norm_name) if self.norm_name else None
+
+    def init_weights(self):
+        """He init for the conv (leaky-ReLU slope when that is the activation), norm to 1/0."""
+        act = self.act_cfg['type'] if self.act_cfg else None
+        slope = self.act_cfg.get('negative_slope', 0.01) if act == 'LeakyReLU' else 0
+        kaiming_init(self.conv, a=slope,
+                     nonlinearity='leaky_relu' if act == 'LeakyReLU' else 'relu')
+        if self.norm is not None:
+            constant_init(self.norm, 1, bias=0)
 
 
 class BaseModule(nn.Module):

@@ -171,8 +171,9 @@ class ResNet(BaseModule):
         channels = self.stem_channels
         for i, num_blocks in enumerate(self.stage_blocks):
             out_channels = base_channels * 2 ** i * self.block.expansion
-            layer = make_res_layer(
-                self.block, num_blocks, channels, out_channels, stride=strides[i],
+            layer = self.make_res_layer(
+                block=self.block, num_blocks=num_blocks, in_channels=channels,
+                out_channels=out_channels, stride=strides[i],
                 dilation=dilations[i], avg_down=avg_down, style=style, with_cp=with_cp,
                 conv_cfg=conv_cfg, norm_cfg=norm_cfg, groups=groups,
                 width_per_group=width_per_group, base_channels=base_channels)
@@ -181,6 +182,10 @@ class ResNet(BaseModule):
             channels = out_channels
         self.feat_dim = channels
         self._freeze_stages()
+
+    def make_res_layer(self, **kwargs):
+        """One stage (see ``make_res_layer``); SEResNet adds its block arguments here."""
+        return make_res_layer(**kwargs)
 
     def _make_stem_layer(self, in_channels, stem_channels):
         """7x7/2 conv + norm + ReLU + 3x3/2 max-pool (or three 3x3 convs with ``deep_stem``)."""

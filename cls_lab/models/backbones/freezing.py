@@ -1,0 +1,17 @@
+"""``frozen_stages`` and ``norm_eval``: the two ways a backbone holds part of itself still."""
+from torch.nn.modules.batchnorm import _BatchNorm
+
+
+def freeze(modules):
+    """Eval mode and ``requires_grad=False`` for every module given (a frozen stage)."""
+    for module in modules:
+        module.eval()
+        for p in module.parameters():
+            p.requires_grad = False
+
+
+def batchnorms_to_eval(model):
+    """Keep every BatchNorm's running statistics fixed, even inside ``model.train()``."""
+    for m in model.modules():
+        if isinstance(m, _BatchNorm):
+            m.eval()
