@@ -1,0 +1,93 @@
+"""Pipelines give mmcls 0.25's pixels: each case reruns a recorded mmcls output (same input, seed).
+
+The reference arrays in tests/data/*.npz were written by mmcls 0.25.0 / mmcv 1.7.2 with
+tests/data/make_mmcls_reference.py and make_decode_samples.py (see their docstrings).
+"""
+import random
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cls_lab.datasets.pipelines import Compose, LoadImageFromFile, decode_bgr
+
+DATA = Path(__file__).parent / 'data'
+sys.path.insert(0, str(DATA))
+from mmcls_cases import CASES, PHOTO_CASES, small_image  # noqa: E402
+
+REFERENCE = np.load(DATA / 'mmcls_pipelines.npz')
+DECODED = np.load(DATA / 'decode_reference.npz')
+PHOTOS = Path(__file__).parents[1] / 'data_samples' / 'photos'
+
+
+def run(steps, img, seed):
+    random.seed(seed)
+    np.random.seed(seed)
+    return np.asarray(Compose(steps)(dict(img=img.copy()))['img'])
+
+
+@pytest.mark.parametrize('name', sorted(CASES))
+def test_transform_matches_mmcls(name):
+    steps, image_seed, shape, seed = CASES[name]
+    out = run(steps, small_image(image_seed, shape), seed)
+    expected = REFERENCE[name]
+    assert out.shape == expected.shape and out.dtype == expected.dtype, name
+    if out.dtype == np.uint8:
+        np.testing.assert_array_equal(out, expected, err_msg=name)
+    else:
+        np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-4, err_msg=name)
+
+
+@pytest.mark.parametrize('name', sorted(PHOTO_CASES))
+def test_test_pipeline_on_a_photo_matches_mmcls(name):
+    photo, steps = PHOTO_CASES[name]
+    data = Compose([dict(type='LoadImageFromFile')] + steps)(
+        dict(img_prefix=str(PHOTOS), img_info=dict(filename=photo)))
+    img = data['img'].numpy().astype(np.float64)
+    np.testing.assert_allclose(img[..., ::4, ::4], REFERENCE[name + '-sub'], atol=1e-4, rtol=0)
+    total, squares, *shape = REFERENCE[name + '-stats']
+    assert list(img.shape) == shape
+    assert abs(img.sum() - total) < 1e-4 * img.size and abs((img ** 2).sum() - squares) < 1e-3 * img.size
+
+
+DECODE_KEYS = sorted(DECODED.files)
+
+
+@pytest.mark.parametrize('key', DECODE_KEYS)
+def test_decode_matches_mmcv_imfrombytes(key):
+    stem, backend, flag = key.split('-')
+    name = stem.rsplit('_', 1)
+    data = (DATA / 'decode' / f'{name[0]}.{name[1]}').read_bytes()
+    out = decode_bgr(data, flag, backend=backend)
+    np.testing.assert_array_equal(out, DECODED[key], err_msg=key)
+    assert out.dtype == DECODED[key].dtype
+
+
+def test_sixteen_bit_grey_png_loads_as_cv2_does():
+    results = LoadImageFromFile()(dict(img_prefix=str(DATA / 'decode'),
+                                       img_info=dict(filename='grey16.png')))
+    assert results['img'].shape == (5, 7, 3) and results['img'].dtype == np.uint8
+    np.testing.assert_array_equal(results['img'][0, 0], [128, 128, 128])   # 32768 -> 128
+    np.testing.assert_array_equal(results['img'][0, 1], [255, 255, 255])
+    raw = LoadImageFromFile(color_type='unchanged')(dict(img_prefix=str(DATA / 'decode'),
+                                                         img_info=dict(filename='grey16.png')))
+    assert raw['img'].dtype == np.uint16 and raw['img'][0, 0] == 32768
+    np.testing.assert_array_equal(results['img_norm_cfg']['mean'], np.zeros(3))
+    assert results['img_norm_cfg']['to_rgb'] is False
+
+
+def test_exif_orientation_is_followed_unless_asked_not_to():
+    load = dict(img_prefix=str(DATA / 'decode'), img_info=dict(filename='exif6.jpg'))
+    assert LoadImageFromFile()(dict(load))['img'].shape == (7, 5, 3)
+    assert LoadImageFromFile(color_type='color_ignore_orientation')(dict(load))['img'].shape == (5, 7, 3)
+    assert LoadImageFromFile(imdecode_backend='pillow')(dict(load))['img'].shape == (7, 5, 3)
+
+
+def test_decode_arguments_are_checked_at_construction():
+    with pytest.raises(ValueError, match='imdecode_backend'):
+        LoadImageFromFile(imdecode_backend='tifffile')
+    with pytest.raises(ValueError, match='color_type'):
+        LoadImageFromFile(color_type='colour')
+    with pytest.raises(ValueError, match='turbojpeg'):
+        LoadImageFromFile(color_type='unchanged', imdecode_backend='turbojpeg')
