@@ -91,3 +91,65 @@ def test_decode_arguments_are_checked_at_construction():
         LoadImageFromFile(color_type='colour')
     with pytest.raises(ValueError, match='turbojpeg'):
         LoadImageFromFile(color_type='unchanged', imdecode_backend='turbojpeg')
+
+
+@pytest.mark.parametrize('step, error', [
+    (dict(type='Shear', magnitude=None), TypeError),
+    (dict(type='Solarize', thr=(1, 2)), TypeError),
+    (dict(type='Rotate', angle=10., center=5), TypeError),
+    (dict(type='Translate', magnitude=0.1, direction='diagonal'), ValueError),
+    (dict(type='Posterize', bits=9), ValueError),
+    (dict(type='Brightness', magnitude=0.1, prob=1.5), ValueError),
+    (dict(type='Shear', magnitude=0.1, interpolation='box'), ValueError),
+    (dict(type='RandAugment', policies=[dict(type='Invert')], num_policies=1.5, magnitude_level=3), ValueError),
+    (dict(type='RandAugment', policies=[dict(type='Shear', magnitude_key='magnitude',
+                                             magnitude_range=(0, 0.3), pad_val=(1, 2))],
+          num_policies=1, magnitude_level=3), TypeError),
+    (dict(type='AutoAugment', policies=[[dict(type='Solarize')]]), TypeError),
+    (dict(type='Resize', size=8, backend='cv2', interpolation='box'), ValueError),
+    (dict(type='Resize', size=8, adaptive_side='middle'), ValueError),
+    (dict(type='CenterCrop', crop_size=(8, 8), efficientnet_style=True), TypeError),
+    (dict(type='RandomResizedCrop', size=8, scale=(1.0, 0.5)), ValueError),
+    (dict(type='RandomErasing', aspect_range=(2., 1.)), ValueError),
+    (dict(type='Pad', size=(4, 4), pad_to_square=True), ValueError),
+    (dict(type='Lighting', eigval=[1., 2., 3.], eigvec=[[1., 0., 0.]]), ValueError),
+])
+def test_bad_arguments_fail_at_construction(step, error):
+    with pytest.raises(error):
+        Compose([step])
+
+
+def test_load_image_from_array_fills_the_loader_keys_and_copies():
+    from cls_lab.datasets.pipelines import start_pipeline
+    grey = np.arange(12, dtype=np.uint8).reshape(3, 4)
+    sample, steps = start_pipeline([dict(type='LoadImageFromFile', to_float32=True),
+                                    dict(type='ToHalf', keys=['img'])], grey)
+    assert steps[0] == dict(type='LoadImageFromArray', to_float32=True, color_type='color')
+    out = Compose(steps)(sample)
+    assert out['img'].shape == (3, 4, 3) and out['img'].dtype == np.float16
+    assert out['ori_shape'] == (3, 4, 3) and out['filename'] is None
+    bgr = small_image(0, (3, 4, 3))
+    as_grey = Compose([dict(type='LoadImageFromArray', color_type='grayscale')])(dict(img=bgr))
+    import cv2
+    np.testing.assert_array_equal(as_grey['img'], cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY))
+    path_sample, path_steps = start_pipeline([dict(type='Resize', size=4)], PHOTOS / 'chelsea.jpg')
+    assert path_steps[0]['type'] == 'LoadImageFromFile' and 'img_info' in path_sample
+    with pytest.raises(FileNotFoundError, match='nothing.png'):
+        start_pipeline([], 'nothing.png')
+
+
+def test_albu_runs_albumentations_on_the_bgr_image():
+    pytest.importorskip('albumentations')
+    img = small_image(3, (6, 8, 3))
+    albu = Compose([dict(type='Albu', transforms=[dict(type='HorizontalFlip', p=1.0)])])
+    out = albu(dict(img=img, gt_label=np.array(3)))
+    np.testing.assert_array_equal(out['img'], img[:, ::-1])
+    assert out['gt_label'] == 3 and out['img_shape'] == (6, 8, 3)
+    with pytest.raises(KeyError, match='NoSuchTransform'):
+        Compose([dict(type='Albu', transforms=[dict(type='NoSuchTransform')])])
+
+
+def test_albu_without_albumentations_says_what_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, 'albumentations', None)
+    with pytest.raises(ImportError, match='pip install albumentations'):
+        Compose([dict(type='Albu', transforms=[dict(type='HorizontalFlip')])])
