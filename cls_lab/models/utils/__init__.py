@@ -1,4 +1,4 @@
-"""Model utilities: batch augments."""
-from .augment import AUGMENTS, Augments, BatchCutMix, BatchIdentity, BatchMixup
+"""Model utilities: batch augments, drawing a result."""
+from .augment import AUGMENTS, Augments, BatchCutMix, BatchIdentity, BatchMixup, BatchResizeMix
 
-__all__ = ['AUGMENTS', 'Augments', 'BatchCutMix', 'BatchIdentity', 'BatchMixup']
+__all__ = ['AUGMENTS', 'Augments', 'BatchCutMix', 'BatchIdentity', 'BatchMixup', 'BatchResizeMix']
