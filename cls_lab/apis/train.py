@@ -96,7 +96,8 @@ def train_model(model, datasets, cfg, distributed=False, validate=False, timesta
     Path(cfg.work_dir).mkdir(parents=True, exist_ok=True)
 
     loaders = [build_dataloader(dataset, cfg.data.samples_per_gpu, cfg.data.workers_per_gpu,
-                                dist=distributed, shuffle=True, seed=cfg.get('seed'))
+                                dist=distributed, shuffle=True, seed=cfg.get('seed'),
+                                sampler_cfg=cfg.data.get('sampler'))
                for dataset in datasets]
     meta = _checkpoint_meta(meta, model, datasets, cfg)
     model = model.to(device)     # the runner wraps it in DDP when torch.distributed runs

@@ -11,6 +11,7 @@ from torch.utils.data import Dataset
 
 from .metrics import evaluate_classification
 from .pipelines import Compose
+from .samplers import reseed_worker_for
 
 
 def read_class_names(path):
@@ -88,6 +89,7 @@ class BaseDataset(Dataset):
         return self.pipeline(copy.deepcopy(self.data_infos[idx]))
 
     def __getitem__(self, idx):
+        reseed_worker_for(idx)   # a new epoch in a loader worker: fresh augmentation seeds
         if not self.skip_broken:
             return self.prepare_data(idx)
         for step in range(len(self)):
