@@ -153,3 +153,10 @@ def test_albu_without_albumentations_says_what_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, 'albumentations', None)
     with pytest.raises(ImportError, match='pip install albumentations'):
         Compose([dict(type='Albu', transforms=[dict(type='HorizontalFlip')])])
+
+
+def test_turbojpeg_backend_without_pyturbojpeg_says_what_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, 'turbojpeg', None)
+    load = LoadImageFromFile(imdecode_backend='turbojpeg')
+    with pytest.raises(ImportError, match='PyTurboJPEG'):
+        load(dict(img_prefix=str(DATA / 'decode'), img_info=dict(filename='plain.jpg')))

@@ -113,8 +113,10 @@ class RepeatAugSampler(Sampler):
         if num_replicas is None or rank is None:
             import torch.distributed as dist
             running = dist.is_available() and dist.is_initialized()
-            num_replicas = (dist.get_world_size() if running else 1) if num_replicas is None else num_replicas
-            rank = (dist.get_rank() if running else 0) if rank is None else rank
+            if num_replicas is None:
+                num_replicas = dist.get_world_size() if running else 1
+            if rank is None:
+                rank = dist.get_rank() if running else 0
         if not isinstance(num_repeats, int) or num_repeats < 1:
             raise ValueError(f'RepeatAugSampler: num_repeats must be an int >= 1, got {num_repeats!r}')
         self.dataset, self.num_replicas, self.rank = dataset, num_replicas, rank
@@ -123,7 +125,8 @@ class RepeatAugSampler(Sampler):
         self.total_size = self.num_samples * num_replicas
         ratio = selected_ratio or num_replicas
         if selected_round:
-            self.num_selected_samples = int(math.floor(len(dataset) // selected_round * selected_round / ratio))
+            kept = len(dataset) // selected_round * selected_round
+            self.num_selected_samples = int(math.floor(kept / ratio))
         else:
             self.num_selected_samples = int(math.ceil(len(dataset) / ratio))
         if self.num_selected_samples == 0:

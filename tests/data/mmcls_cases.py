@@ -18,10 +18,13 @@ def _op(kind, **args):
 # name: (steps, image seed, image shape, random seed)
 CASES = {}
 for interp in ('nearest', 'bilinear', 'bicubic', 'area', 'lanczos'):
-    CASES[f'resize-cv2-{interp}-down'] = ([dict(type='Resize', size=(5, 7), interpolation=interp)], 1, (9, 13, 3), 0)
-    CASES[f'resize-cv2-{interp}-up'] = ([dict(type='Resize', size=(-1 + 21, -1), interpolation=interp)], 1, (9, 13, 3), 0)
+    CASES[f'resize-cv2-{interp}-down'] = (
+        [dict(type='Resize', size=(5, 7), interpolation=interp)], 1, (9, 13, 3), 0)
+    CASES[f'resize-cv2-{interp}-up'] = (
+        [dict(type='Resize', size=(20, -1), interpolation=interp)], 1, (9, 13, 3), 0)
 for interp in ('nearest', 'bilinear', 'bicubic', 'box', 'lanczos', 'hamming'):
-    CASES[f'resize-pillow-{interp}'] = ([dict(type='Resize', size=(6, 11), interpolation=interp, backend='pillow')], 1, (9, 13, 3), 0)
+    CASES[f'resize-pillow-{interp}'] = (
+        [dict(type='Resize', size=(6, 11), interpolation=interp, backend='pillow')], 1, (9, 13, 3), 0)
 CASES.update({
     'resize-long-side': ([dict(type='Resize', size=(8, -1), adaptive_side='long')], 2, (11, 17, 3), 0),
     'resize-height': ([dict(type='Resize', size=(8, -1), adaptive_side='height')], 2, (11, 17, 3), 0),
@@ -51,13 +54,16 @@ CASES.update({
     'flip-v': ([dict(type='RandomFlip', flip_prob=1., direction='vertical')], 5, (10, 12, 3), 0),
     'normalize': ([NORM], 6, (10, 12, 3), 0),
     'erase-const': ([dict(type='RandomErasing', erase_prob=1.)], 7, (20, 30, 3), 2),
-    'erase-float-aspect': ([dict(type='RandomErasing', erase_prob=1., aspect_range=3.)], 7, (20, 30, 3), 2),
+    'erase-float-aspect': ([dict(type='RandomErasing', erase_prob=1., aspect_range=3.)],
+                           7, (20, 30, 3), 2),
     'erase-rand': ([dict(type='RandomErasing', erase_prob=1., mode='rand')], 7, (20, 30, 3), 4),
-    'erase-normal': ([dict(type='RandomErasing', erase_prob=1., mode='rand', fill_std=(10, 20, 30))], 7, (20, 30, 3), 4),
+    'erase-normal': ([dict(type='RandomErasing', erase_prob=1., mode='rand',
+                           fill_std=(10, 20, 30))], 7, (20, 30, 3), 4),
     'lighting': ([dict(type='Lighting', eigval=[55.46, 4.794, 1.148],
                        eigvec=[[-0.5675, 0.7192, 0.4009], [-0.5808, -0.0045, -0.814],
                                [-0.5836, -0.6948, 0.4203]], alphastd=0.1)], 8, (6, 7, 3), 0),
-    'color-jitter': ([dict(type='ColorJitter', brightness=0.4, contrast=0.4, saturation=0.4)], 9, (16, 20, 3), 6),
+    'color-jitter': ([dict(type='ColorJitter', brightness=0.4, contrast=0.4, saturation=0.4)],
+                     9, (16, 20, 3), 6),
     'shear-h': (_op('Shear', magnitude=0.3, random_negative_prob=0.), 10, (16, 20, 3), 0),
     'shear-v-nearest': (_op('Shear', magnitude=0.3, direction='vertical', interpolation='nearest',
                             random_negative_prob=0., pad_val=(10, 20, 30)), 10, (16, 20, 3), 0),

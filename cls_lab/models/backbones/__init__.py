@@ -10,6 +10,7 @@ from .torchvision import TorchvisionBackbone
 from .convert import convert_torchvision_resnet
 
 __all__ = ['LeNet5', 'MobileNetV2', 'BasicBlock', 'Bottleneck', 'ResNet', 'ResNetV1c',
-           'ResNetV1d', 'make_res_layer', 'ResLayer', 'get_expansion', 'ResNet_CIFAR', 'ResNeXt', 'STAGE_SPECS',
+           'ResNetV1d', 'make_res_layer', 'ResLayer', 'get_expansion', 'ResNet_CIFAR', 'ResNeXt',
+           'STAGE_SPECS',
            'build_resnet_from_spec', 'resnet_cfg_from_spec', 'TorchvisionBackbone',
            'convert_torchvision_resnet']
