@@ -107,11 +107,11 @@ def test_pretrained_with_prefix(tmp_path):
     for k, v in src.backbone.state_dict().items():
         torch.testing.assert_close(dst.backbone.state_dict()[k], v)
     assert dst.head.fc.weight.shape == (7, 16) and dst.head.fc.weight.std() < 0.05
-    # pretrained= is the 0.x shortcut for the backbone's Pretrained init_cfg
-    torch.save(src.backbone.state_dict(), tmp_path / 'bb.pth')
-    short = build_classifier(dict(TINY, pretrained=str(tmp_path / 'bb.pth')))
+    # pretrained= loads a whole-classifier checkpoint into the whole classifier, as mmcls 0.25
+    short = build_classifier(dict(TINY, pretrained=path))
     short.init_weights()
     torch.testing.assert_close(short.backbone.layer1[0].conv1.weight, src.backbone.layer1[0].conv1.weight)
+    torch.testing.assert_close(short.head.fc.weight, src.head.fc.weight)
 
 
 def test_registering_own_module():

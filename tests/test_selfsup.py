@@ -126,7 +126,7 @@ def test_simclr_contract_and_errors():
 
 
 def test_moco_queue_pointer_and_wraparound():
-    model = tiny('MoCo', queue_len=5, feature_dim=6)
+    model = tiny('MoCo', queue_len=5, feat_dim=6)
     first, second, third = torch.randn(2, 6), torch.randn(2, 6), torch.randn(2, 6)
     model.enqueue(first)
     assert int(model.queue_ptr) == 2 and torch.equal(model.queue[:, :2], first.t())
@@ -137,13 +137,13 @@ def test_moco_queue_pointer_and_wraparound():
     assert int(model.queue_ptr) == 1
     assert torch.equal(model.queue[:, 4], third[0]) and torch.equal(model.queue[:, 0], third[1])
     assert torch.equal(model.queue[:, 1:4], before[:, 1:4])
-    with pytest.raises(ValueError, match='feature_dim=6'):
+    with pytest.raises(ValueError, match='feat_dim=6'):
         model.enqueue(torch.randn(2, 3))
 
 
 def test_moco_momentum_encoder_is_an_exact_ema_without_gradients():
     torch.manual_seed(0)
-    model = tiny('MoCo', queue_len=8, feature_dim=6, momentum=0.9)
+    model = tiny('MoCo', queue_len=8, feat_dim=6, momentum=0.9)
     model.init_weights()
     for (name, q), k in zip(model.backbone.named_parameters(), model.key_backbone.parameters()):
         assert torch.equal(q, k) and not k.requires_grad, name
@@ -184,7 +184,7 @@ def test_moco_momentum_encoder_is_an_exact_ema_without_gradients():
 
 def test_moco_queue_keys_are_the_normalised_key_features():
     torch.manual_seed(0)
-    model = tiny('MoCo', queue_len=8, feature_dim=6, momentum=0.0)   # key = current query
+    model = tiny('MoCo', queue_len=8, feat_dim=6, momentum=0.0)   # key = current query
     model.eval()        # same BN behaviour in both encoders, so the keys are reproducible
     views = [torch.randn(4, 3, 8, 8), torch.randn(4, 3, 8, 8)]
     model.forward_train(views, update_state=True)

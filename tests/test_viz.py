@@ -397,7 +397,8 @@ def test_plot_pipeline_one_panel_per_step_in_rgb(red_left_image):
     assert resized.shape == (20, 20, 3)
     # the normalised tensor is shown de-normalised: the same picture again
     np.testing.assert_allclose(panel_picture(fig, 5).astype(int), resized.astype(int), atol=1)
-    assert '+img_norm_cfg' in fig.axes[3].get_xlabel() and '-img_info' in fig.axes[5].get_xlabel()
+    # the loader already adds img_norm_cfg (mean 0, std 1), as mmcls: Normalize changes it
+    assert '~img_norm_cfg' in fig.axes[3].get_xlabel() and '-img_info' in fig.axes[5].get_xlabel()
 
 
 def test_plot_pipeline_seed_repeats_random_steps(red_left_image):
@@ -434,11 +435,11 @@ def test_pipeline_viewer_controls(red_left_image, tmp_path):
     assert panel_picture(viewer.figure, 1).shape == (10, 10, 3) and 'seed 8' in viewer.status.value
     viewer.index.value = 1
     assert 'sample 1' in viewer.status.value
-    # an image array (BGR, as loaded) skips LoadImageFromFile but keeps one panel per step
+    # an image array (BGR, as loaded) goes through LoadImageFromArray, one panel per step
     bgr = np.zeros((8, 8, 3), np.uint8)
     bgr[..., 2] = 255   # red in BGR
     array_viewer = viz.PipelineViewer(pipeline(flip_prob=0.0), [bgr])
-    assert len(array_viewer.figure.axes) == 6 and 'skipped' in panel_titles(array_viewer.figure)[0]
+    assert len(array_viewer.figure.axes) == 6 and 'LoadImageFromArray' in panel_titles(array_viewer.figure)[0]
     assert tuple(panel_picture(array_viewer.figure, 0)[0, 0]) == (255, 0, 0)
 
 

@@ -13,8 +13,7 @@ import numpy as np
 import torch
 
 from cls_lab.config import Config
-from cls_lab.datasets.pipelines import Compose
-from cls_lab.datasets.pipelines.loading import decode_bgr
+from cls_lab.datasets.pipelines import Compose, decode_bgr, start_pipeline
 from cls_lab.engine.checkpoint import load_checkpoint
 from cls_lab.models import build_classifier
 
@@ -74,26 +73,15 @@ def _fallback_classes(model, checkpoint):
 def inference_model(model, img):
     """Classify one image: a file path or an HWC **BGR** uint8 array (as LoadImageFromFile gives).
 
-    The image goes through ``model.cfg.data.test.pipeline``; returns
+    The image goes through ``model.cfg.data.test.pipeline`` (an array through
+    LoadImageFromArray instead of the file loader); returns
     ``dict(pred_label=int, pred_score=float, pred_class=str)``.
     """
     device = next(model.parameters()).device
-    pipeline = [dict(step) for step in model.cfg.data.test.pipeline]
-    loads_from_file = bool(pipeline) and pipeline[0]['type'] == 'LoadImageFromFile'
-    if isinstance(img, (str, Path)):
-        if not Path(img).is_file():
-            raise FileNotFoundError(f'inference_model: image file {img} does not exist')
-        if not loads_from_file:
-            pipeline.insert(0, dict(type='LoadImageFromFile'))
-        sample = dict(img_info=dict(filename=str(img)), img_prefix=None)
-    elif isinstance(img, np.ndarray):
-        load_cfg = pipeline.pop(0) if loads_from_file else {}
-        pipeline.insert(0, LoadImageFromArray(to_float32=load_cfg.get('to_float32', False),
-                                              color_type=load_cfg.get('color_type', 'color')))
-        sample = dict(img=img)
-    else:
-        raise TypeError(f'img must be a file path or a numpy array, got {type(img).__name__}')
-    data = Compose(pipeline)(sample)
+    if isinstance(img, (str, Path)) and not Path(img).is_file():
+        raise FileNotFoundError(f'inference_model: image file {img} does not exist')
+    sample, steps = start_pipeline(model.cfg.data.test.pipeline, img)
+    data = Compose(steps)(sample)
     img_tensor = torch.as_tensor(data['img']).unsqueeze(0).to(device)
     with torch.no_grad():
         scores = model(img=img_tensor, return_loss=False)[0]
@@ -101,31 +89,6 @@ def inference_model(model, img):
     label = int(np.argmax(scores))
     return dict(pred_label=label, pred_score=float(scores[label]),
                 pred_class=str(model.CLASSES[label]))
-
-
-class LoadImageFromArray:
-    """The array twin of LoadImageFromFile: takes ``results['img']`` (BGR), fills the same keys."""
-
-    def __init__(self, to_float32=False, color_type='color'):
-        self.to_float32 = to_float32
-        self.color_type = color_type
-
-    def __call__(self, results):
-        img = np.array(results['img'], order='C', copy=True)   # never alter the caller's array
-        if self.color_type == 'color' and img.ndim == 2:
-            img = np.repeat(img[:, :, None], 3, axis=2)
-        elif self.color_type == 'grayscale' and img.ndim == 3:
-            # BGR -> luma with the ITU-R 601 weights, as a grayscale file load would give
-            img = (img[..., :3] @ np.array([0.114, 0.587, 0.299])).round().astype(img.dtype)
-        if self.to_float32:
-            img = img.astype(np.float32)
-        results.update(filename=None, ori_filename=None, img=img,
-                       img_shape=img.shape, ori_shape=img.shape)
-        return results
-
-    def __repr__(self):
-        return (f'{type(self).__name__}(to_float32={self.to_float32}, '
-                f'color_type={self.color_type!r})')
 
 
 def show_result_pyplot(model, img, result, fig_size=(8, 6), title='result', wait_time=0):

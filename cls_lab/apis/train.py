@@ -149,7 +149,10 @@ def loader_args(cfg, split, distributed=False):
     args = dict(dist=distributed, seed=cfg.get('seed'), shuffle=split == 'train')
     if split != 'train':
         args['drop_last'] = False
-    args.update({key: value for key, value in cfg.data.items() if key not in LOADER_SECTIONS})
+    args.update({key: value for key, value in cfg.data.items()
+                 if key not in LOADER_SECTIONS and key != 'sampler'})
+    if split == 'train':   # mmcls: data.sampler (e.g. RepeatAugSampler) is the train sampler
+        args['sampler_cfg'] = cfg.data.get('sampler')
     args.update(cfg.data.get(f'{split}_dataloader', {}))
     return args
 

@@ -4,13 +4,21 @@ from .base_dataset import BaseDataset
 from .builder import build_dataloader, build_dataset, collate, worker_init_fn
 from .cifar import CIFAR10, CIFAR100
 from .custom import CustomDataset, Filelist, ImageNet
+from .fine_grained import CUB, StanfordCars
+from .imagenet21k import ImageNet21k
+from .mnist import MNIST, FashionMNIST
+from .multi_label import VOC, MultiLabelDataset
+from .multi_label_metrics import average_performance, mAP
 from .metrics import evaluate_classification
-from .samplers import EpochSampler
-from .wrappers import ClassBalancedDataset, ConcatDataset, RepeatDataset
+from .samplers import SAMPLERS, EpochIndex, EpochSampler, RepeatAugSampler
+from .wrappers import ClassBalancedDataset, ConcatDataset, KFoldDataset, RepeatDataset
 from .selfsup import SelfSupDataset
 from cls_lab.registry import DATASETS, PIPELINES, TRANSFORMS
 
 __all__ = ['BaseDataset', 'SelfSupDataset', 'CustomDataset', 'ImageNet', 'Filelist', 'CIFAR10', 'CIFAR100',
-           'RepeatDataset', 'ClassBalancedDataset', 'ConcatDataset', 'build_dataset',
-           'build_dataloader', 'collate', 'worker_init_fn', 'EpochSampler',
+           'RepeatDataset', 'ClassBalancedDataset', 'ConcatDataset', 'KFoldDataset', 'build_dataset',
+           'MultiLabelDataset', 'VOC', 'MNIST', 'FashionMNIST', 'CUB', 'StanfordCars', 'ImageNet21k',
+           'mAP', 'average_performance',
+           'build_dataloader', 'collate', 'worker_init_fn', 'EpochSampler', 'EpochIndex',
+           'RepeatAugSampler', 'SAMPLERS',
            'evaluate_classification', 'DATASETS', 'PIPELINES', 'TRANSFORMS']

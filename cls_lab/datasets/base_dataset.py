@@ -12,6 +12,7 @@ from torch.utils.data import Dataset
 from .metrics import evaluate_classification
 from .pipelines import Compose
 from .pipelines.loading import ImageDecodeError
+from .samplers import reseed_worker_for
 
 
 def read_class_names(path):
@@ -89,6 +90,7 @@ class BaseDataset(Dataset):
         return self.pipeline(copy.deepcopy(self.data_infos[idx]))
 
     def __getitem__(self, idx):
+        reseed_worker_for(idx)   # a new epoch in a loader worker: fresh augmentation seeds
         if not self.skip_broken:
             try:
                 return self.prepare_data(idx)

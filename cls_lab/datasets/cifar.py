@@ -16,9 +16,10 @@ from .base_dataset import BaseDataset
 
 
 class SafeUnpickler(pickle.Unpickler):
-    """An Unpickler that only rebuilds numpy arrays and dtypes: no other code can run."""
+    """An Unpickler that only rebuilds numpy arrays, scalars and dtypes: no other code can run."""
 
     ALLOWED = {('numpy.core.multiarray', '_reconstruct'), ('numpy._core.multiarray', '_reconstruct'),
+               ('numpy.core.multiarray', 'scalar'), ('numpy._core.multiarray', 'scalar'),
                ('numpy', 'ndarray'), ('numpy', 'dtype'), ('_codecs', 'encode')}
 
     def find_class(self, module, name):

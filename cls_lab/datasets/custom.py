@@ -90,9 +90,23 @@ class CustomDataset(BaseDataset):
 
 @DATASETS.register_module()
 class ImageNet(CustomDataset):
-    """ILSVRC-2012: CustomDataset with the 1000 ImageNet class names as ``CLASSES``."""
+    """ILSVRC-2012: CustomDataset with the 1000 ImageNet class names as ``CLASSES``.
+
+    Without ``classes=``, the folders must be the 1000 ImageNet classes (as mmcls checks):
+    other folders would silently take ImageNet's names. Pass ``classes=`` for a subset.
+    """
 
     CLASSES = read_class_names(Path(__file__).with_name('imagenet_classes.txt'))
+
+    def _scan_folders(self):
+        root = Path(self.data_prefix)
+        if self.CLASSES is type(self).CLASSES and root.is_dir():
+            count = sum(1 for entry in os.scandir(root) if entry.is_dir())
+            if count != len(self.CLASSES):
+                raise ValueError(f'ImageNet: {root} has {count} class folders, but ImageNet has '
+                                 f'{len(self.CLASSES)} classes; pass classes=[...] (the folder '
+                                 'names) for a subset, or use type=CustomDataset')
+        return super()._scan_folders()
 
 
 @DATASETS.register_module()

@@ -7,6 +7,7 @@ import numpy as np
 from torch.utils.data import ConcatDataset as _TorchConcatDataset
 
 from cls_lab.registry import DATASETS
+from .samplers import reseed_worker_for
 
 
 @DATASETS.register_module()
@@ -21,6 +22,7 @@ class RepeatDataset:
         self._ori_len = len(dataset)
 
     def __getitem__(self, idx):
+        reseed_worker_for(idx)
         return self.dataset[idx % self._ori_len]
 
     def get_cat_ids(self, idx):
@@ -62,6 +64,7 @@ class ClassBalancedDataset:
         return [max((category_factor[cat] for cat in ids), default=1.0) for ids in cat_ids]
 
     def __getitem__(self, idx):
+        reseed_worker_for(idx)
         return self.dataset[self.repeat_indices[idx]]
 
     def get_cat_ids(self, idx):
@@ -88,6 +91,10 @@ class ConcatDataset(_TorchConcatDataset):
         self.CLASSES = datasets[0].CLASSES
         self.separate_eval = separate_eval
 
+    def __getitem__(self, idx):
+        reseed_worker_for(idx)
+        return super().__getitem__(idx)
+
     def get_cat_ids(self, idx):
         if idx < 0:
             idx += len(self)
@@ -110,3 +117,38 @@ class ConcatDataset(_TorchConcatDataset):
             eval_results.update({f'{part}_{key}': value for key, value in scores.items()})
             start = end
         return eval_results
+
+
+@DATASETS.register_module()
+class KFoldDataset:
+    """Fold ``fold`` of ``num_splits`` for cross-validation: its test part, or the rest.
+
+    ``seed`` (an int) shuffles the sample order first (numpy's default_rng), as mmcls.
+    """
+
+    def __init__(self, dataset, fold=0, num_splits=5, test_mode=False, seed=None):
+        if not 0 <= fold < num_splits:
+            raise ValueError(f'KFoldDataset: fold must be in [0, {num_splits}), got {fold}')
+        self.dataset, self.CLASSES = dataset, dataset.CLASSES
+        self.test_mode, self.num_splits, self.fold = test_mode, num_splits, fold
+        indices = list(range(len(dataset)))
+        if isinstance(seed, int):
+            np.random.default_rng(seed).shuffle(indices)
+        start, end = len(dataset) * fold // num_splits, len(dataset) * (fold + 1) // num_splits
+        self.indices = indices[start:end] if test_mode else indices[:start] + indices[end:]
+
+    def get_cat_ids(self, idx):
+        return self.dataset.get_cat_ids(self.indices[idx])
+
+    def get_gt_labels(self):
+        return self.dataset.get_gt_labels()[self.indices]
+
+    def __getitem__(self, idx):
+        reseed_worker_for(idx)
+        return self.dataset[self.indices[idx]]
+
+    def __len__(self):
+        return len(self.indices)
+
+    def evaluate(self, *args, **kwargs):
+        return self.dataset.evaluate(*args, indices=self.indices, **kwargs)

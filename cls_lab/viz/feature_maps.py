@@ -49,15 +49,10 @@ def _has_test_pipeline(cfg):
 
 
 def _prepare_with_pipeline(cfg, img):
-    from cls_lab.datasets.pipelines import Compose   # datasets is optional for this file
-    steps = [dict(step) for step in cfg['data']['test']['pipeline']]
-    loads = bool(steps) and steps[0]['type'] == 'LoadImageFromFile'
-    if loads and isinstance(img, (str, Path)):
-        sample = dict(img_prefix=None, img_info=dict(filename=str(img)))
-    else:   # an image in memory, or a pipeline that starts from one (CIFAR's)
-        steps = steps[1:] if loads else steps
-        bgr = _load_rgb(img)[..., ::-1].copy()
-        sample = dict(img=bgr, filename=None, img_shape=bgr.shape, ori_shape=bgr.shape)
+    from cls_lab.datasets.pipelines import Compose, start_pipeline   # datasets is optional here
+    if not isinstance(img, (str, Path, np.ndarray)):   # a PIL image: to the BGR array contract
+        img = _load_rgb(img)[..., ::-1].copy()
+    sample, steps = start_pipeline(cfg['data']['test']['pipeline'], img)
     data = Compose(steps)(sample)
     x = data['img']
     x = x if torch.is_tensor(x) else torch.as_tensor(np.ascontiguousarray(x.transpose(2, 0, 1)))

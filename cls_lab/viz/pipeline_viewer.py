@@ -49,21 +49,17 @@ def as_samples(dataset_or_images):
 
 
 def start_sample(source, steps):
-    """(the first sample dict, steps still to run, note): a preloaded image skips LoadImageFromFile.
+    """(the first sample dict, steps to run): an image array runs through LoadImageFromArray.
 
     A bare image or path gets ``gt_label=-1`` (unknown), so training pipelines run on it too.
     """
     if isinstance(source, dict):
-        return copy.deepcopy(source), steps, None
-    unknown = np.array(-1, dtype=np.int64)
-    if isinstance(source, (str, Path)):
-        return dict(img_prefix=None, img_info=dict(filename=str(source)), gt_label=unknown), steps, None
-    img = np.asarray(source)
-    sample = dict(img=img, filename=None, ori_filename=None, img_shape=img.shape, ori_shape=img.shape,
-                  gt_label=unknown)
-    if steps and steps[0]['type'] == 'LoadImageFromFile':
-        return sample, steps[1:], 'LoadImageFromFile, skipped: image given'
-    return sample, steps, None
+        return copy.deepcopy(source), steps
+    from cls_lab.datasets.pipelines import start_pipeline
+    source = str(source) if isinstance(source, Path) else source
+    sample, steps = start_pipeline(steps, source if isinstance(source, str) else np.asarray(source))
+    sample['gt_label'] = np.array(-1, dtype=np.int64)
+    return sample, steps
 
 
 def seed_everything(seed):
@@ -109,11 +105,8 @@ def run_steps(steps, source, seed=None, rgb=False):
     from cls_lab.datasets.pipelines import Compose   # fills TRANSFORMS
     if seed is not None:
         seed_everything(seed)
-    sample, todo, note = start_sample(source, steps)
+    sample, todo = start_sample(source, steps)
     records = []
-    if note:
-        records.append(dict(name=note, sample=sample, added=[], changed=[], removed=[],
-                            rgb=rgb, norm=None))
     norm = None
     for step in todo:
         before = sample
@@ -124,7 +117,8 @@ def run_steps(steps, source, seed=None, rgb=False):
                                     f'{type(error).__name__}: {error}') from error
         if sample is None:
             raise ValueError(f'{step["type"]} returned None: the sample was dropped')
-        norm_cfg = sample.get('img_norm_cfg') or _inner_normalize(step)
+        norm_cfg = sample.get('img_norm_cfg') if step['type'] == 'Normalize' else \
+            _inner_normalize(step)
         if norm_cfg is not None and norm is None:
             norm = norm_cfg
             rgb = rgb != bool(norm_cfg.get('to_rgb', False))

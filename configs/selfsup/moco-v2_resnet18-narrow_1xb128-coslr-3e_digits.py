@@ -10,7 +10,7 @@ _base_ = [
 model = dict(
     type='MoCo',
     queue_len=1024,
-    feature_dim=64,
+    feat_dim=64,
     momentum=0.99,
     backbone=dict(
         type='ResNet_CIFAR',
@@ -23,7 +23,7 @@ model = dict(
         type='NonLinearNeck',
         in_channels=128,
         hid_channels=128,
-        out_channels=64,            # = feature_dim
+        out_channels=64,            # = feat_dim
         num_layers=2,
         with_bias=True,
         with_last_bn=False,

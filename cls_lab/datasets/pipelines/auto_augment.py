@@ -1,272 +1,29 @@
-"""AutoAugment, RandAugment and the image operations their policies pick from.
+"""AutoAugment and RandAugment: random policies over the operations of augment_ops.py.
 
-Each operation fires with probability ``prob``; those with a signed magnitude flip its sign
-with probability ``random_negative_prob``. Images are HWC uint8 BGR (see image_ops.py);
-``pad_val`` is given in that channel order. Policies: configs/_base_/datasets/pipelines/.
+Both check their policies at construction, as mmcls 0.25 does, and draw with Python's
+``random`` (the operations then use numpy's coin), so one seed gives mmcls's choices.
+Policies: configs/_base_/datasets/pipelines/.
 """
 import copy
 import inspect
-import math
 import random
-
-import numpy as np
-import torch
-from PIL import Image
-from torchvision.transforms.v2 import functional as F
+from numbers import Number
 
 from cls_lab.registry import TRANSFORMS
+from .augment_ops import (AutoContrast, Brightness, ColorTransform, Contrast,  # noqa: F401
+                          Cutout, Equalize, Invert, Posterize, Rotate, Sharpness, Shear,
+                          Solarize, SolarizeAdd, Translate)
 from .compose import Compose
-from .image_ops import (as_chw, as_hwc, bgr_to_rgb_chw, interpolation_mode, pad_value,
-                        rgb_chw_to_bgr)
 
 
-class _Op:
-    """Shared plumbing: the ``prob`` coin, the random sign, and running a tensor op on the image."""
-
-    def __init__(self, prob=0.5, random_negative_prob=0.):
-        if not 0 <= prob <= 1 or not 0 <= random_negative_prob <= 1:
-            raise ValueError(f'{type(self).__name__}: prob and random_negative_prob must be in [0, 1]')
-        self.prob, self.random_negative_prob = prob, random_negative_prob
-
-    def signed(self, value):
-        return -value if np.random.rand() < self.random_negative_prob else value
-
-    def __call__(self, results):
-        if np.random.rand() > self.prob:
-            return results
-        img = results['img']
-        results['img'] = self.apply(img)
-        return results
-
-    def apply(self, img):   # HWC BGR uint8 -> HWC BGR uint8
-        return as_hwc(self.apply_chw(as_chw(img)), img)
-
-    def __repr__(self):
-        args = inspect.signature(type(self).__init__).parameters
-        shown = ', '.join(f'{name}={getattr(self, name)!r}' for name in args
-                          if name != 'self' and hasattr(self, name))
-        return f'{type(self).__name__}({shown})'
-
-
-class _Geometric(_Op):
-    """An affine warp with a fill colour and an interpolation (bicubic runs through PIL)."""
-
-    def __init__(self, pad_val=128, prob=0.5, random_negative_prob=0.5, interpolation='nearest'):
-        super().__init__(prob, random_negative_prob)
-        interpolation_mode(interpolation)
-        self.pad_val, self.interpolation = pad_val, interpolation
-
-    def apply(self, img):
-        if self.interpolation in ('nearest', 'bilinear') or img.dtype != np.uint8:
-            return as_hwc(self.apply_chw(as_chw(img)), img)
-        h, w = img.shape[:2]   # tensors warp only with nearest/bilinear: use a PIL image
-        return np.array(self.apply_chw(Image.fromarray(img), size=(h, w)))
-
-    def apply_chw(self, image, size=None):
-        raise NotImplementedError
-
-    def warp(self, image, **affine):
-        args = dict(angle=0., translate=[0., 0.], scale=1., shear=[0., 0.])
-        args.update(affine)
-        channels = len(image.getbands()) if isinstance(image, Image.Image) else image.shape[0]
-        fill = pad_value(self.pad_val, channels)
-        if isinstance(image, Image.Image):
-            fill = [int(round(v)) for v in fill]
-        return F.affine(image, **args, interpolation=interpolation_mode(self.interpolation),
-                        fill=fill)
-
-
-@TRANSFORMS.register_module()
-class Shear(_Geometric):
-    """Shear by ``magnitude`` (the tangent of the angle) about the top-left corner. Updates: img."""
-
-    def __init__(self, magnitude, pad_val=128, prob=0.5, direction='horizontal',
-                 random_negative_prob=0.5, interpolation='bicubic'):
-        super().__init__(pad_val, prob, random_negative_prob, interpolation)
-        if direction not in ('horizontal', 'vertical'):
-            raise ValueError(f"direction must be 'horizontal' or 'vertical', got {direction!r}")
-        self.magnitude, self.direction = magnitude, direction
-
-    def apply_chw(self, chw, size=None):
-        degrees = math.degrees(math.atan(self.signed(self.magnitude)))
-        shear = [degrees, 0.] if self.direction == 'horizontal' else [0., degrees]
-        return self.warp(chw, shear=shear, center=[0, 0])
-
-
-@TRANSFORMS.register_module()
-class Translate(_Geometric):
-    """Shift by ``magnitude`` times the width (or height). Updates: img."""
-
-    def __init__(self, magnitude, pad_val=128, prob=0.5, direction='horizontal',
-                 random_negative_prob=0.5, interpolation='nearest'):
-        super().__init__(pad_val, prob, random_negative_prob, interpolation)
-        if direction not in ('horizontal', 'vertical'):
-            raise ValueError(f"direction must be 'horizontal' or 'vertical', got {direction!r}")
-        self.magnitude, self.direction = magnitude, direction
-
-    def apply_chw(self, chw, size=None):
-        h, w = size or chw.shape[-2:]
-        offset = self.signed(self.magnitude)
-        translate = [offset * w, 0.] if self.direction == 'horizontal' else [0., offset * h]
-        return self.warp(chw, translate=translate)
-
-
-@TRANSFORMS.register_module()
-class Rotate(_Geometric):
-    """Rotate by ``angle`` degrees (sign random) about ``center`` (default: the middle). Updates: img."""
-
-    def __init__(self, angle, center=None, scale=1.0, pad_val=128, prob=0.5,
-                 random_negative_prob=0.5, interpolation='nearest'):
-        super().__init__(pad_val, prob, random_negative_prob, interpolation)
-        self.angle, self.center, self.scale = angle, center, scale
-
-    def apply_chw(self, chw, size=None):
-        center = list(self.center) if self.center is not None else None
-        return self.warp(chw, angle=float(self.signed(self.angle)), scale=self.scale, center=center)
-
-
-@TRANSFORMS.register_module()
-class AutoContrast(_Op):
-    """Stretch each channel to the full 0..255 range. Updates: img."""
-
-    def __init__(self, prob=0.5):
-        super().__init__(prob)
-
-    def apply_chw(self, chw):
-        return F.autocontrast(chw)
-
-
-@TRANSFORMS.register_module()
-class Invert(_Op):
-    """255 - img. Updates: img."""
-
-    def __init__(self, prob=0.5):
-        super().__init__(prob)
-
-    def apply_chw(self, chw):
-        return F.invert(chw)
-
-
-@TRANSFORMS.register_module()
-class Equalize(_Op):
-    """Equalise the histogram of each channel. Updates: img."""
-
-    def __init__(self, prob=0.5):
-        super().__init__(prob)
-
-    def apply_chw(self, chw):
-        return F.equalize(chw)
-
-
-@TRANSFORMS.register_module()
-class Solarize(_Op):
-    """Invert every pixel at or above ``thr`` (thr > 255 leaves the image as it is). Updates: img."""
-
-    def __init__(self, thr, prob=0.5):
-        super().__init__(prob)
-        self.thr = thr
-
-    def apply_chw(self, chw):
-        return chw if self.thr > 255 else F.solarize(chw, float(self.thr))
-
-
-@TRANSFORMS.register_module()
-class SolarizeAdd(_Op):
-    """Add ``magnitude`` to every pixel below ``thr`` (clipped to 255). Updates: img."""
-
-    def __init__(self, magnitude, thr=128, prob=0.5):
-        super().__init__(prob)
-        self.magnitude, self.thr = magnitude, thr
-
-    def apply_chw(self, chw):
-        added = (chw.to(torch.int16) + int(round(self.magnitude))).clamp_(0, 255).to(torch.uint8)
-        return torch.where(chw < self.thr, added, chw)
-
-
-@TRANSFORMS.register_module()
-class Posterize(_Op):
-    """Keep the ``bits`` (rounded up) highest bits of each pixel. Updates: img."""
-
-    def __init__(self, bits, prob=0.5):
-        super().__init__(prob)
-        if not 0 <= bits <= 8:
-            raise ValueError(f'bits must be in [0, 8], got {bits}')
-        self.bits = bits
-
-    def apply_chw(self, chw):
-        return F.posterize(chw, int(math.ceil(self.bits)))
-
-
-class _Enhance(_Op):
-    """Blend towards a degenerate image with factor ``1 + magnitude`` (sign random)."""
-
-    needs_rgb = False
-
-    def __init__(self, magnitude, prob=0.5, random_negative_prob=0.5):
-        super().__init__(prob, random_negative_prob)
-        self.magnitude = magnitude
-
-    def apply(self, img):
-        factor = max(0., 1 + self.signed(self.magnitude))
-        if self.needs_rgb and img.ndim == 3 and img.shape[2] == 3:
-            return rgb_chw_to_bgr(self.enhance(bgr_to_rgb_chw(img), factor), img)
-        return as_hwc(self.enhance(as_chw(img), factor), img)
-
-
-@TRANSFORMS.register_module()
-class Brightness(_Enhance):
-    """Scale brightness by 1 + magnitude. Updates: img."""
-
-    def enhance(self, chw, factor):
-        return F.adjust_brightness(chw, factor)
-
-
-@TRANSFORMS.register_module()
-class Contrast(_Enhance):
-    """Blend with the grey mean by 1 + magnitude. Updates: img."""
-
-    needs_rgb = True
-
-    def enhance(self, chw, factor):
-        return F.adjust_contrast(chw, factor)
-
-
-@TRANSFORMS.register_module()
-class ColorTransform(_Enhance):
-    """Change the saturation by 1 + magnitude (PIL's ImageEnhance.Color). Updates: img."""
-
-    needs_rgb = True
-
-    def enhance(self, chw, factor):
-        return F.adjust_saturation(chw, factor)
-
-
-@TRANSFORMS.register_module()
-class Sharpness(_Enhance):
-    """Sharpen (or blur, below 1) by 1 + magnitude. Updates: img."""
-
-    def enhance(self, chw, factor):
-        return F.adjust_sharpness(chw, factor)
-
-
-@TRANSFORMS.register_module()
-class Cutout(_Op):
-    """Fill a ``shape`` (int or (h, w)) box centred at a random pixel with ``pad_val``. Updates: img."""
-
-    def __init__(self, shape, pad_val=128, prob=0.5):
-        super().__init__(prob)
-        self.shape, self.pad_val = shape, pad_val
-
-    def apply(self, img):
-        h, w = img.shape[:2]
-        ch, cw = (self.shape, self.shape) if isinstance(self.shape, (int, float)) else self.shape
-        y, x = np.random.randint(h), np.random.randint(w)
-        top, bottom = max(0, int(y - ch // 2)), min(h, int(y + ch // 2 + ch % 2))
-        left, right = max(0, int(x - cw // 2)), min(w, int(x + cw // 2 + cw % 2))
-        img = img.copy()
-        fill = pad_value(self.pad_val, 1 if img.ndim == 2 else img.shape[2])
-        img[top:bottom, left:right] = fill if img.ndim == 3 else fill[0]
-        return img
+def _check_policy(policy):
+    if not isinstance(policy, dict) or 'type' not in policy:
+        raise TypeError(f'each policy must be a dict with a "type" key, got {policy!r}')
+    if policy.get('magnitude_key') is not None:
+        span = policy.get('magnitude_range')
+        if not (isinstance(span, (list, tuple)) and len(span) == 2):
+            raise ValueError(f'RandAugment policy {policy["type"]} has magnitude_key but no '
+                             f'magnitude_range=(low, high); got {span!r}')
 
 
 def merge_hparams(policy, hparams):
@@ -294,6 +51,9 @@ class AutoAugment:
                 not all(isinstance(sub, (list, tuple)) and sub for sub in policies):
             raise TypeError('AutoAugment policies must be a non-empty list of non-empty lists '
                             'of transform dicts')
+        for sub in policies:
+            for policy in sub:
+                _check_policy(policy)
         self.hparams = dict(pad_val=128) if hparams is None else dict(hparams)
         self.policies = [[merge_hparams(op, self.hparams) for op in sub] for sub in policies]
         self.sub_policies = [Compose(sub) for sub in self.policies]
@@ -317,19 +77,24 @@ class RandAugment:
 
     def __init__(self, policies, num_policies, magnitude_level, magnitude_std=0.,
                  total_level=30, hparams=None):
-        if not isinstance(policies, (list, tuple)) or not policies:
+        if not isinstance(policies, list) or not policies:
             raise TypeError('RandAugment policies must be a non-empty list of transform dicts')
-        if num_policies < 0 or magnitude_level < 0 or total_level <= 0:
-            raise ValueError('num_policies >= 0, magnitude_level >= 0 and total_level > 0 needed')
-        if isinstance(magnitude_std, str) and magnitude_std != 'inf':
+        if not isinstance(num_policies, int) or isinstance(num_policies, bool) or num_policies <= 0:
+            raise ValueError(f'RandAugment: num_policies must be an int > 0, got {num_policies!r}')
+        for name, value in (('magnitude_level', magnitude_level), ('total_level', total_level)):
+            if not isinstance(value, Number) or value < 0 or (name == 'total_level' and value == 0):
+                raise ValueError(f'RandAugment: {name} must be a number '
+                                 f'{"> 0" if name == "total_level" else ">= 0"}, got {value!r}')
+        if not (isinstance(magnitude_std, Number) or magnitude_std == 'inf'):
             raise ValueError(f"magnitude_std must be a number or 'inf', got {magnitude_std!r}")
         for policy in policies:
-            if 'magnitude_key' in policy and 'magnitude_range' not in policy:
-                raise KeyError(f'RandAugment policy {policy!r} has magnitude_key but no magnitude_range')
+            _check_policy(policy)
         self.num_policies, self.magnitude_level = num_policies, magnitude_level
         self.magnitude_std, self.total_level = magnitude_std, total_level
         self.hparams = dict(pad_val=128) if hparams is None else dict(hparams)
         self.policies = [merge_hparams(policy, self.hparams) for policy in copy.deepcopy(policies)]
+        for policy in self.policies:   # build each op once at the mean level: bad args fail now
+            TRANSFORMS.build(self.configure(policy, self.magnitude_level))
 
     def level(self):
         """This call's magnitude level, with the configured noise."""
@@ -339,13 +104,14 @@ class RandAugment:
             return min(self.total_level, max(0., random.gauss(self.magnitude_level, self.magnitude_std)))
         return self.magnitude_level
 
-    def configure(self, policy):
-        """A policy dict -> a transform config with its magnitude filled in."""
+    def configure(self, policy, level=None):
+        """A policy dict -> a transform config with its magnitude filled in (this call's level)."""
         policy = dict(policy)
         key = policy.pop('magnitude_key', None)
         if key is not None:
             low, high = policy.pop('magnitude_range')
-            policy[key] = low + self.level() / self.total_level * (high - low)
+            level = self.level() if level is None else level
+            policy[key] = level / self.total_level * (high - low) + low
         return policy
 
     def __call__(self, results):

@@ -96,6 +96,27 @@ class Transpose:
 
 
 @TRANSFORMS.register_module()
+class ToHalf:
+    """Cast ``results[key]`` to half precision (tensors to torch.half, arrays to float16).
+
+    Updates: the keys given.
+    """
+
+    def __init__(self, keys):
+        self.keys = list(keys)
+
+    def __call__(self, results):
+        for key in self.keys:
+            value = results[key]
+            results[key] = value.half() if isinstance(value, torch.Tensor) else \
+                np.asarray(value).astype(np.float16)
+        return results
+
+    def __repr__(self):
+        return f'{type(self).__name__}(keys={self.keys})'
+
+
+@TRANSFORMS.register_module()
 class ToNumpy:
     """Convert ``results[key]`` (tensor, list, number) to a numpy array.
 

@@ -4,6 +4,7 @@ Each block expands channels with a 1x1 conv, filters with a depthwise 3x3 conv, 
 projects back with a 1x1 conv *without* activation; the shortcut joins the thin ends.
 """
 import torch.nn as nn
+import torch.utils.checkpoint as cp
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from cls_lab.registry import MODELS
@@ -18,11 +19,18 @@ def make_divisible(value, divisor=8, min_ratio=0.9):
 
 
 class InvertedResidual(BaseModule):
-    """expand 1x1 -> depthwise 3x3 -> project 1x1 (linear), shortcut when shapes match."""
+    """expand 1x1 -> depthwise 3x3 -> project 1x1 (linear), shortcut when shapes match.
+
+    ``with_cp`` recomputes the block in backward (gradient checkpointing) to save memory.
+    """
 
     def __init__(self, in_channels, out_channels, stride, expand_ratio, conv_cfg=None,
-                 norm_cfg=dict(type='BN'), act_cfg=dict(type='ReLU6'), init_cfg=None):
+                 norm_cfg=dict(type='BN'), act_cfg=dict(type='ReLU6'), with_cp=False,
+                 init_cfg=None):
         super().__init__(init_cfg)
+        if stride not in (1, 2):
+            raise ValueError(f'InvertedResidual: stride must be 1 or 2, got {stride}')
+        self.stride, self.with_cp = stride, with_cp
         hidden = int(round(in_channels * expand_ratio))
         self.use_res_connect = stride == 1 and in_channels == out_channels
         layers = []
@@ -35,8 +43,13 @@ class InvertedResidual(BaseModule):
                               act_cfg=None)]
         self.conv = nn.Sequential(*layers)
 
-    def forward(self, x):
+    def _forward(self, x):
         return x + self.conv(x) if self.use_res_connect else self.conv(x)
+
+    def forward(self, x):
+        if self.with_cp and x.requires_grad:
+            return cp.checkpoint(self._forward, x, use_reentrant=False)
+        return self._forward(x)
 
 
 @MODELS.register_module()
@@ -48,7 +61,7 @@ class MobileNetV2(BaseModule):
 
     def __init__(self, widen_factor=1., out_indices=(7,), frozen_stages=-1, conv_cfg=None,
                  norm_cfg=dict(type='BN'), act_cfg=dict(type='ReLU6'), norm_eval=False,
-                 init_cfg=(dict(type='Kaiming', layer=['Conv2d']),
+                 with_cp=False, init_cfg=(dict(type='Kaiming', layer=['Conv2d']),
                            dict(type='Constant', val=1, layer=['_BatchNorm', 'GroupNorm']))):
         super().__init__(list(init_cfg) if isinstance(init_cfg, tuple) else init_cfg)
         if any(not 0 <= i <= 7 for i in out_indices):
@@ -63,7 +76,7 @@ class MobileNetV2(BaseModule):
         for i, (ratio, c, n, stride) in enumerate(self.arch_settings):
             out = make_divisible(c * widen_factor)
             blocks = [InvertedResidual(channels if j == 0 else out, out, stride if j == 0 else 1,
-                                       ratio, **kw) for j in range(n)]
+                                       ratio, with_cp=with_cp, **kw) for j in range(n)]
             self.add_module(f'layer{i + 1}', nn.Sequential(*blocks))
             self.layers.append(f'layer{i + 1}')
             channels = out

@@ -2,7 +2,7 @@
 
 A ResNet whose every bottleneck rescales its residual branch channel by channel with a
 Squeeze-and-Excitation layer before adding the shortcut: ~10% more parameters, a few
-percent more accuracy. Look at ``SEBottleneck._residual``: one line differs from ResNet.
+percent more accuracy. Look at ``SEBottleneck.branch``: one line differs from ResNet.
 """
 from cls_lab.registry import MODELS
 
@@ -17,11 +17,8 @@ class SEBottleneck(Bottleneck):
         super().__init__(in_channels, out_channels, **kwargs)
         self.se_layer = SELayer(out_channels, ratio=se_ratio)
 
-    def _residual(self, x):
-        out = self.relu(getattr(self, self.norm1_name)(self.conv1(x)))
-        out = self.relu(getattr(self, self.norm2_name)(self.conv2(out)))
-        out = self.se_layer(getattr(self, self.norm3_name)(self.conv3(out)))
-        return out + (x if self.downsample is None else self.downsample(x))
+    def branch(self, x):
+        return self.se_layer(super().branch(x))
 
 
 @MODELS.register_module()

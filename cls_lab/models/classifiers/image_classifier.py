@@ -3,7 +3,6 @@
 ``forward(img, return_loss=True, gt_label=...)`` gives a dict of losses and accuracy;
 ``forward(img, return_loss=False)`` gives one softmax score array per image.
 """
-import copy
 from collections import OrderedDict
 
 import torch
@@ -12,6 +11,7 @@ from cls_lab.registry import MODELS
 
 from ..bricks import BaseModule
 from ..utils.augment import Augments
+from ..utils.show import show_infos
 
 
 def parse_losses(losses):
@@ -42,14 +42,17 @@ def parse_losses(losses):
 
 @MODELS.register_module()
 class ImageClassifier(BaseModule):
-    """The standard classifier; ``pretrained='file.pth'`` initialises the backbone from a file."""
+    """The standard classifier.
+
+    ``pretrained='file.pth'`` loads that checkpoint into the whole classifier at
+    ``init_weights`` (keys ``backbone.*``, ``head.*``), as mmcls 0.25 does.
+    """
 
     def __init__(self, backbone, neck=None, head=None, pretrained=None, train_cfg=None,
                  init_cfg=None):
         super().__init__(init_cfg)
-        if pretrained is not None:          # the 0.x shortcut for the backbone's init_cfg
-            backbone = dict(copy.deepcopy(backbone),
-                            init_cfg=dict(type='Pretrained', checkpoint=pretrained))
+        if pretrained is not None:
+            self.init_cfg = dict(type='Pretrained', checkpoint=pretrained)
         self.backbone = MODELS.build(backbone)
         self.neck = MODELS.build(neck) if neck is not None else None
         self.head = MODELS.build(head) if head is not None else None
@@ -83,17 +86,42 @@ class ImageClassifier(BaseModule):
             img, gt_label = self.augments(img, gt_label)
         return self.head.forward_train(self.extract_feat(img), gt_label)
 
-    def simple_test(self, img, img_metas=None, **kwargs):
-        """One softmax score array per image."""
+    def simple_test(self, img, img_metas=None, gt_label=None, **kwargs):
+        """One score array per image; the batch's img_metas and gt_label are not needed here.
+
+        Other keyword arguments go to the head's ``simple_test`` (``softmax``, ``post_process``).
+        """
         return self.head.simple_test(self.extract_feat(img), **kwargs)
+
+    def forward_test(self, imgs, **kwargs):
+        """``imgs``: a batch tensor, or a list with one (test-time augmentation is not supported)."""
+        if isinstance(imgs, torch.Tensor):
+            imgs = [imgs]
+        if not isinstance(imgs, list):
+            raise TypeError(f'imgs must be a tensor or a list of tensors, got {type(imgs).__name__}')
+        if len(imgs) != 1:
+            raise NotImplementedError(f'{len(imgs)} augmented views given: test-time '
+                                      'augmentation (aug_test) is not implemented')
+        return self.simple_test(imgs[0], **kwargs)
 
     def forward(self, img, return_loss=True, **kwargs):
         if return_loss:
             if 'gt_label' not in kwargs:
                 raise KeyError('ImageClassifier.forward(return_loss=True) needs gt_label=...; '
                                'pass return_loss=False to predict')
+            kwargs.pop('img_metas', None)
             return self.forward_train(img, **kwargs)
-        return self.simple_test(img, **kwargs)
+        return self.forward_test(img, **kwargs)
+
+    def show_result(self, img, result, text_color='white', font_scale=0.5, row_width=20,
+                    show=False, fig_size=(15, 10), win_name='', wait_time=0, out_file=None):
+        """Draw ``result`` (e.g. inference_model's dict) on ``img`` (path or BGR array).
+
+        Returns the drawn BGR array; ``out_file`` saves it, ``show`` opens it (matplotlib).
+        """
+        return show_infos(img, result, show=show, out_file=out_file, win_name=win_name,
+                          fig_size=fig_size, wait_time=wait_time, text_color=text_color,
+                          font_scale=font_scale, row_width=row_width)
 
     def _step(self, data):
         losses = self(**data)

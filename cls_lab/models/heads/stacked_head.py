@@ -1,4 +1,8 @@
-"""StackedLinearClsHead: an MLP head (Linear -> [norm] -> act -> [dropout]) ... -> Linear."""
+"""StackedLinearClsHead: an MLP head (Linear -> [norm] -> act -> [dropout]) ... -> Linear.
+
+mmcls 0.25's keys (``layers.0.fc``, ``layers.0.norm``, ..., ``layers.N.fc``), arguments and
+init (PyTorch's default Linear init); ``pre_logits`` is the last hidden layer's output.
+"""
 import torch.nn as nn
 
 from cls_lab.registry import MODELS
@@ -28,21 +32,30 @@ class StackedLinearClsHead(ClsHead):
     """Hidden layers of sizes ``mid_channels`` then the class layer (no activation on it)."""
 
     def __init__(self, num_classes, in_channels, mid_channels, dropout_rate=0., norm_cfg=None,
-                 act_cfg=dict(type='ReLU'), init_cfg=dict(type='Normal', layer='Linear', std=0.01),
-                 **kwargs):
-        super().__init__(init_cfg=init_cfg, **kwargs)
+                 act_cfg=dict(type='ReLU'), **kwargs):
+        super().__init__(**kwargs)
         _check_num_classes(self, num_classes)
         if not isinstance(mid_channels, (list, tuple)) or not mid_channels:
             raise ValueError(f'StackedLinearClsHead: mid_channels must be a non-empty list, '
                              f'got {mid_channels!r}')
-        self.num_classes, self.in_channels = num_classes, in_channels
+        self.num_classes, self.in_channels, self.mid_channels = num_classes, in_channels, mid_channels
+        self.dropout_rate, self.norm_cfg, self.act_cfg = dropout_rate, norm_cfg, act_cfg
         sizes = [in_channels, *mid_channels]
         self.layers = nn.ModuleList(
             [LinearBlock(a, b, dropout_rate, norm_cfg, act_cfg) for a, b in zip(sizes, sizes[1:])]
             + [LinearBlock(sizes[-1], num_classes)])
 
-    def logits(self, x):
-        x = self.pre_logits(x)
-        for layer in self.layers:
+    @property
+    def fc(self):
+        """The class layer (the last block)."""
+        return self.layers[-1]
+
+    def pre_logits(self, x):
+        """The last hidden layer's output: what the class layer sees."""
+        x = super().pre_logits(x)
+        for layer in self.layers[:-1]:
             x = layer(x)
         return x
+
+    def logits(self, x):
+        return self.fc(self.pre_logits(x))

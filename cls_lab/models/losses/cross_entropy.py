@@ -56,7 +56,7 @@ class CrossEntropyLoss(nn.Module):
         if use_sigmoid and use_soft:
             raise ValueError('CrossEntropyLoss: use_sigmoid and use_soft can not both be True')
         self.use_sigmoid, self.use_soft = use_sigmoid, use_soft
-        self.reduction, self.loss_weight = reduction, loss_weight
+        self.reduction, self.loss_weight = check_reduction(reduction), loss_weight
         self.class_weight, self.pos_weight = class_weight, pos_weight
 
     def _criterion(self, pred, label):

@@ -29,7 +29,7 @@ class FocalLoss(nn.Module):
     def __init__(self, gamma=2.0, alpha=0.25, reduction='mean', loss_weight=1.0):
         super().__init__()
         self.gamma, self.alpha = gamma, alpha
-        self.reduction, self.loss_weight = reduction, loss_weight
+        self.reduction, self.loss_weight = check_reduction(reduction), loss_weight
 
     def forward(self, pred, target, weight=None, avg_factor=None, reduction_override=None):
         reduction = check_reduction(reduction_override, self.reduction)

@@ -22,7 +22,7 @@ class L1Loss(nn.Module):
 
     def __init__(self, reduction='mean', loss_weight=1.0):
         super().__init__()
-        self.reduction, self.loss_weight = reduction, loss_weight
+        self.reduction, self.loss_weight = check_reduction(reduction), loss_weight
 
     def forward(self, pred, target, weight=None, avg_factor=None, reduction_override=None):
         reduction = check_reduction(reduction_override, self.reduction)

@@ -24,7 +24,7 @@ class LabelSmoothLoss(nn.Module):
             raise ValueError(f"LabelSmoothLoss mode must be 'original', 'classy_vision' or "
                              f"'multi_label', got {mode!r}")
         self.label_smooth_val, self.num_classes, self.mode = label_smooth_val, num_classes, mode
-        self.reduction, self.loss_weight = reduction, loss_weight
+        self.reduction, self.loss_weight = check_reduction(reduction), loss_weight
         self.ce = CrossEntropyLoss(use_sigmoid=mode == 'multi_label',
                                    use_soft=mode != 'multi_label')
 

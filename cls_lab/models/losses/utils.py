@@ -53,9 +53,12 @@ def convert_to_one_hot(targets, classes):
     return F.one_hot(targets, classes).float()
 
 
-def check_reduction(reduction_override, default):
-    """The reduction to use: the override if given (validated), else the module's default."""
-    if reduction_override not in (None, 'none', 'mean', 'sum'):
-        raise ValueError(f"reduction_override must be None, 'none', 'mean' or 'sum', "
-                         f'got {reduction_override!r}')
+def check_reduction(reduction_override, default=None):
+    """The reduction to use: the override if given, else ``default``; both are validated.
+
+    ``check_reduction(reduction)`` in a loss's ``__init__`` makes a bad name fail at once.
+    """
+    for name, value in (('reduction_override', reduction_override), ('reduction', default)):
+        if value not in (None, 'none', 'mean', 'sum'):
+            raise ValueError(f"{name} must be 'none', 'mean' or 'sum', got {value!r}")
     return reduction_override or default

@@ -5,6 +5,7 @@ weights, never trained by gradients); its outputs wait in a FIFO queue as negati
 next ``queue_len / batch`` steps, so there are many more negatives than images in a batch.
 """
 import copy
+import warnings
 
 import torch
 import torch.nn.functional as F
@@ -19,23 +20,28 @@ class MoCo(BaseSelfSupervisor):
     """Query encoder ``backbone``+``neck``, key encoder ``key_backbone``+``key_neck`` (EMA copy).
 
     ``momentum``: weight the key encoder keeps each step; ``queue_len`` negatives of
-    ``feature_dim`` (the neck's out_channels) stay in the ``queue`` buffer, ``queue_ptr`` the
-    next column to overwrite. (Single device: no shuffle-BN across GPUs.)
+    ``feat_dim`` (the neck's out_channels) stay in the ``queue`` buffer, ``queue_ptr`` the
+    next column to overwrite. (Single device: no shuffle-BN across GPUs.) Arguments as
+    mmselfsup 0.x; ``feature_dim`` is a deprecated alias of ``feat_dim``.
     """
 
-    def __init__(self, backbone, neck=None, head=None, queue_len=65536, feature_dim=128,
-                 momentum=0.999, init_cfg=None):
+    def __init__(self, backbone, neck=None, head=None, queue_len=65536, feat_dim=128,
+                 momentum=0.999, init_cfg=None, feature_dim=None):
         super().__init__(backbone, neck, head, init_cfg)
+        if feature_dim is not None:
+            warnings.warn('MoCo(feature_dim=...) is deprecated: use feat_dim=... (mmselfsup name)',
+                          DeprecationWarning, stacklevel=2)
+            feat_dim = feature_dim
         if neck is None or head is None:
-            raise KeyError('MoCo needs neck= (e.g. NonLinearNeck with out_channels=feature_dim) '
+            raise KeyError('MoCo needs neck= (e.g. NonLinearNeck with out_channels=feat_dim) '
                            "and head= (e.g. dict(type='ContrastiveHead', temperature=0.2))")
         if not 0 <= momentum <= 1:
             raise ValueError(f'MoCo: momentum must be in [0, 1], got {momentum}')
-        self.queue_len, self.feature_dim, self.momentum = int(queue_len), int(feature_dim), momentum
+        self.queue_len, self.feat_dim, self.momentum = int(queue_len), int(feat_dim), momentum
         self.key_backbone = copy.deepcopy(self.backbone)
         self.key_neck = copy.deepcopy(self.neck)
         self._copy_query_to_key()
-        self.register_buffer('queue', F.normalize(torch.randn(feature_dim, queue_len), dim=0))
+        self.register_buffer('queue', F.normalize(torch.randn(self.feat_dim, queue_len), dim=0))
         self.register_buffer('queue_ptr', torch.zeros((), dtype=torch.long))
 
     def _key_pairs(self):
@@ -62,10 +68,10 @@ class MoCo(BaseSelfSupervisor):
 
     @torch.no_grad()
     def enqueue(self, keys):
-        """Write ``keys`` (N, feature_dim) over the oldest N queue columns, wrapping around."""
-        if keys.shape[1] != self.feature_dim:
-            raise ValueError(f'MoCo: keys have {keys.shape[1]} dims but feature_dim='
-                             f'{self.feature_dim}; set the neck out_channels to feature_dim')
+        """Write ``keys`` (N, feat_dim) over the oldest N queue columns, wrapping around."""
+        if keys.shape[1] != self.feat_dim:
+            raise ValueError(f'MoCo: keys have {keys.shape[1]} dims but feat_dim='
+                             f'{self.feat_dim}; set the neck out_channels to feat_dim')
         keys = keys[-self.queue_len:]
         ptr = int(self.queue_ptr)
         cols = (ptr + torch.arange(len(keys), device=keys.device)) % self.queue_len

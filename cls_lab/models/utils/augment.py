@@ -4,6 +4,8 @@
 picks one augment per batch with the given probabilities (the rest: no augment). Labels come
 out as soft one-hot rows (N, C), which ``CrossEntropyLoss`` detects and handles.
 """
+import random
+
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -45,22 +47,83 @@ def cutmix_box(height, width, lam):
     return int(y0), int(y1), int(x0), int(x1)
 
 
+def minmax_box(height, width, cutmix_minmax):
+    """A box whose sides are random shares in ``cutmix_minmax=(low, high)`` of the image's."""
+    low, high = cutmix_minmax
+    cut_h = np.random.randint(int(height * low), int(height * high))
+    cut_w = np.random.randint(int(width * low), int(width * high))
+    y0, x0 = np.random.randint(0, height - cut_h), np.random.randint(0, width - cut_w)
+    return int(y0), int(y0 + cut_h), int(x0), int(x0 + cut_w)
+
+
 @AUGMENTS.register_module()
 class BatchCutMix(_BatchAugment):
-    """Paste a box of img[perm] into img; labels mix by the pasted area's share."""
+    """Paste a box of img[perm] into img; labels mix by the pasted area's share.
+
+    The box covers about 1 - lam, lam ~ Beta(alpha, alpha), or has random side shares in
+    ``cutmix_minmax=(low, high)``; ``correct_lam`` (default) mixes labels by the area
+    actually pasted after clipping (always so with ``cutmix_minmax``).
+    """
+
+    def __init__(self, alpha, num_classes, prob=1.0, cutmix_minmax=None, correct_lam=True):
+        super().__init__(alpha, num_classes, prob)
+        if cutmix_minmax is not None and not (len(cutmix_minmax) == 2 and
+                                              0 <= cutmix_minmax[0] < cutmix_minmax[1] <= 1):
+            raise ValueError(f'cutmix_minmax must be (low, high) shares, got {cutmix_minmax!r}')
+        self.cutmix_minmax, self.correct_lam = cutmix_minmax, correct_lam
+
+    def box_and_lam(self, height, width, lam):
+        """The pasted box (y0, y1, x0, x1) and the label weight of the original image."""
+        if self.cutmix_minmax is not None:
+            box = minmax_box(height, width, self.cutmix_minmax)
+        else:
+            box = cutmix_box(height, width, lam)
+        if self.correct_lam or self.cutmix_minmax is not None:
+            y0, y1, x0, x1 = box
+            lam = 1 - (y1 - y0) * (x1 - x0) / (height * width)
+        return box, lam
+
+    def lam(self):
+        return float(np.random.beta(self.alpha, self.alpha))
+
+    def paste(self, img, perm, box):
+        y0, y1, x0, x1 = box
+        img[:, :, y0:y1, x0:x1] = img[perm, :, y0:y1, x0:x1]
 
     def __call__(self, img, gt_label):
-        lam = float(np.random.beta(self.alpha, self.alpha))
-        perm = torch.randperm(img.size(0), device=img.device)
-        height, width = img.shape[-2:]
-        y0, y1, x0, x1 = cutmix_box(height, width, lam)
-        img = img.clone()
-        img[:, :, y0:y1, x0:x1] = img[perm, :, y0:y1, x0:x1]
-        lam = 1 - (y1 - y0) * (x1 - x0) / (height * width)      # the area actually pasted
         label = self.one_hot(gt_label)
+        lam = self.lam()
+        perm = torch.randperm(img.size(0), device=img.device)
+        box, lam = self.box_and_lam(*img.shape[-2:], lam)
+        img = img.clone()
+        self.paste(img, perm, box)
         return img, lam * label + (1 - lam) * label[perm]
 
 
+@AUGMENTS.register_module()
+class BatchResizeMix(BatchCutMix):
+    """ResizeMix (Qin et al., 2020): paste a *resized whole* img[perm] into a box of img.
+
+    lam ~ Beta(alpha, alpha) scaled into [lam_min, lam_max] sets the box as in CutMix.
+    """
+
+    def __init__(self, alpha, num_classes, lam_min=0.1, lam_max=0.8, interpolation='bilinear',
+                 prob=1.0, cutmix_minmax=None, correct_lam=True):
+        super().__init__(alpha, num_classes, prob, cutmix_minmax, correct_lam)
+        if not 0 <= lam_min <= lam_max <= 1:
+            raise ValueError(f'need 0 <= lam_min <= lam_max <= 1, got {lam_min}, {lam_max}')
+        self.lam_min, self.lam_max, self.interpolation = lam_min, lam_max, interpolation
+
+    def lam(self):
+        return super().lam() * (self.lam_max - self.lam_min) + self.lam_min
+
+    def paste(self, img, perm, box):
+        y0, y1, x0, x1 = box
+        img[:, :, y0:y1, x0:x1] = F.interpolate(img[perm], size=(y1 - y0, x1 - x0),
+                                                mode=self.interpolation)
+
+
+@AUGMENTS.register_module(name='Identity')   # mmcls's name for it
 @AUGMENTS.register_module()
 class BatchIdentity(_BatchAugment):
     """No change to the images; labels become one-hot so every batch has the same form."""
@@ -86,5 +149,7 @@ class Augments:
         self.probs = [a.prob for a in self.augments]
 
     def __call__(self, img, gt_label):
-        choice = np.random.choice(len(self.augments), p=np.array(self.probs) / sum(self.probs))
+        # a fresh RandomState seeded from Python's random, as mmcls draws its choice
+        state = np.random.RandomState(random.randint(0, 2 ** 32 - 1))
+        choice = state.choice(len(self.augments), p=np.array(self.probs) / sum(self.probs))
         return self.augments[choice](img, gt_label)
