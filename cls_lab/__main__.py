@@ -13,6 +13,8 @@ COMMANDS = {
     'vis-lr': 'cls_lab.tools.vis_lr',
     'browse-dataset': 'cls_lab.tools.browse_dataset',
     'publish': 'cls_lab.tools.publish',
+    'get-flops': 'cls_lab.tools.get_flops',
+    'export': 'cls_lab.tools.export',
 }
 
 
