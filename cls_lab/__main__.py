@@ -15,6 +15,8 @@ COMMANDS = {
     'publish': 'cls_lab.tools.publish',
     'get-flops': 'cls_lab.tools.get_flops',
     'export': 'cls_lab.tools.export',
+    'confusion-matrix': 'cls_lab.tools.confusion_matrix',
+    'analyze-results': 'cls_lab.tools.analyze_results',
 }
 
 
