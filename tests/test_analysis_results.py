@@ -88,3 +88,20 @@ def test_analyze_results_cli(checkpoint, capsys, interp):
     assert len(fails) == 2 and all(p.stat().st_size > 2000 for p in fails)
     assert (out_dir / 'fail.png').stat().st_size > 5000
     assert 'fail: 2 images' in capsys.readouterr().out
+
+
+def test_interpretation_viewer_click_shows_the_cell(interp):
+    viz = pytest.importorskip('cls_lab.viz')
+    viewer = viz.InterpretationViewer(interp, top_k=4)
+    assert len(viewer.buttons) == 100 and viewer.image.value            # top losses drawn first
+    assert sum(len(ax.images) for ax in viewer.figure.axes) == 4
+    t, p = next((t, p) for (t, p), n in np.ndenumerate(interp.confusion_matrix()) if n and t != p)
+    button = viewer.buttons[t, p]
+    assert button.description == str(interp.confusion_matrix()[t, p])
+    button.click()
+    assert f'true {t}, predicted {p}: {len(interp.cell(t, p))} images' in viewer.info.value
+    assert sum(len(ax.images) for ax in viewer.figure.axes) == len(interp.cell(t, p))
+    viewer.top_button.click()
+    assert 'highest losses' in viewer.info.value
+    with pytest.raises(TypeError, match='takes an Interpretation'):
+        viz.InterpretationViewer(np.zeros((3, 3)))
