@@ -1,7 +1,7 @@
 """Matplotlib figures of an Interpretation: confusion matrix, image grids, precision/recall.
 
 Plain ``matplotlib.figure.Figure`` objects (no pyplot), so a script saves them, a notebook
-shows them once and ``cls_lab.viz.InterpretationViewer`` puts them in its widgets.
+shows them once and the InterpretationViewer widget puts them in its image panel.
 """
 import math
 
