@@ -17,6 +17,7 @@ COMMANDS = {
     'export': 'cls_lab.tools.export',
     'confusion-matrix': 'cls_lab.tools.confusion_matrix',
     'analyze-results': 'cls_lab.tools.analyze_results',
+    'vis-cam': 'cls_lab.tools.vis_cam',
 }
 
 
