@@ -18,6 +18,7 @@ COMMANDS = {
     'confusion-matrix': 'cls_lab.tools.confusion_matrix',
     'analyze-results': 'cls_lab.tools.analyze_results',
     'vis-cam': 'cls_lab.tools.vis_cam',
+    'analyze-logs': 'cls_lab.tools.analyze_logs',
 }
 
 
