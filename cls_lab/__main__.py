@@ -19,6 +19,7 @@ COMMANDS = {
     'analyze-results': 'cls_lab.tools.analyze_results',
     'vis-cam': 'cls_lab.tools.vis_cam',
     'analyze-logs': 'cls_lab.tools.analyze_logs',
+    'lr-find': 'cls_lab.tools.lr_find',
 }
 
 
