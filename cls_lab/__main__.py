@@ -20,6 +20,7 @@ COMMANDS = {
     'vis-cam': 'cls_lab.tools.vis_cam',
     'analyze-logs': 'cls_lab.tools.analyze_logs',
     'lr-find': 'cls_lab.tools.lr_find',
+    'sweep': 'cls_lab.tools.sweep',
 }
 
 
