@@ -100,3 +100,27 @@ def test_an_op_that_does_not_export_is_named(tmp_path):
     model.add_module('block', Cumulative())
     with pytest.raises(ExportError, match=r'aten::cummax .*opset 17 \(in module block\)'):
         export_onnx(model, tmp_path / 'bad.onnx', shape=(3, 4, 4))
+
+
+def test_get_flops_builds_on_cpu_when_meta_cannot(tmp_path, capsys):
+    """A backbone that reads tensor values in __init__ (drop-path rates via .item()) still counts."""
+    from cls_lab.registry import MODELS
+
+    @MODELS.register_module(force=True)
+    class ItemInInit(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.rate = torch.linspace(0, 0.1, 3)[1].item()     # fails on meta tensors
+            self.conv = nn.Conv2d(3, 8, 3)
+
+        def forward(self, x):
+            return (self.conv(x),)
+
+    config = tmp_path / 'item.py'
+    config.write_text("model = dict(type='ImageClassifier', backbone=dict(type='ItemInInit'), "
+                      "neck=dict(type='GlobalAveragePooling'), "
+                      "head=dict(type='LinearClsHead', num_classes=2, in_channels=8))\n")
+    assert cli(['get-flops', str(config), '--shape', '10', '--depth', '0']) == 0
+    out = capsys.readouterr().out
+    assert 'building on cpu' in out
+    assert "MACs (mmcls/torchvision 'FLOPs'): 13.8 K" in out     # conv 8*27*8*8 + fc 8*2

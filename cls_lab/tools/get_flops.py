@@ -42,10 +42,19 @@ def main(args):
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options, source='--cfg-options')
-    with torch.device(args.device):
+    device = args.device
+    try:
+        with torch.device(device):
+            model = build_classifier(cfg.model)
+    except (RuntimeError, NotImplementedError) as error:
+        if device != 'meta':
+            raise
+        # e.g. drop-path rates read with .item() in __init__: meta tensors hold no values
+        print(f'(cannot build on the meta device: {str(error).splitlines()[0]}; building on cpu)')
+        device = 'cpu'
         model = build_classifier(cfg.model)
     result = count_flops(model, input_shape(args.shape, args.in_channels),
-                         depth=max(args.depth, 1), device=args.device)
+                         depth=max(args.depth, 1), device=device)
     if args.depth > 0:
         print('\n'.join(flops_table(result)))
         print()
