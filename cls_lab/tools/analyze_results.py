@@ -5,6 +5,8 @@
 Writes ``success/`` and ``fail/`` folders (one PNG per image, titled with the true class,
 the predicted class and its score, most confident first, as mmcls' analyze_results does)
 plus ``success.png`` / ``fail.png`` grids of the first 24 of each.
+mmcls 0.25 reads a results file written by ``test --out``; here the checkpoint is scored
+directly (one step instead of two), with the same folders as output.
 """
 from ._common import add_model_arguments, save_figure
 

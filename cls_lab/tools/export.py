@@ -7,6 +7,8 @@ The file maps ``img`` (N, C, H, W, normalised as the test pipeline does) to soft
 ``scores`` (N, num_classes); the ONNX batch axis is dynamic. After writing, the file runs
 (onnxruntime / torch.jit.load) on the same random batch of 2 as the PyTorch model and the
 largest difference is printed; above ``--tolerance`` the command fails.
+mmcls' pytorch2onnx defaults to opset 11; cls_lab to 17, which torch 2.x exports best
+(``--opset-version 11`` still works for old runtimes).
 """
 from cls_lab.config import DictAction
 
