@@ -36,11 +36,11 @@ def main(args):
     from pathlib import Path
 
     from cls_lab.analysis.cam import compute_cam, load_input, plot_cams
-    from cls_lab.apis import init_model
+    from cls_lab.apis import default_device, init_model
 
     if not Path(args.img).is_file():
         raise SystemExit(f'vis-cam: image file {args.img} does not exist')
-    model = init_model(args.config, args.checkpoint, device=args.device or 'cpu',
+    model = init_model(args.config, args.checkpoint, device=args.device or default_device(),
                        options=args.cfg_options)
     if args.preview_model:
         for name, module in model.named_modules():
