@@ -19,6 +19,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet $(TORCH_SPEC)
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --no-deps grad-cam ttach   # vis-cam; --no-deps: its opencv-python needs libGL, opencv-python-headless serves
 	$(BIN)/python -m ipykernel install --user --name cls_lab --display-name "Python (cls_lab)" >/dev/null
 	touch $@
 

@@ -17,6 +17,14 @@ COMMANDS = {
     'browse-dataset': 'cls_lab.tools.browse_dataset',
     'publish': 'cls_lab.tools.publish',
     'verify-dataset': 'cls_lab.tools.verify_dataset',
+    'get-flops': 'cls_lab.tools.get_flops',
+    'export': 'cls_lab.tools.export',
+    'confusion-matrix': 'cls_lab.tools.confusion_matrix',
+    'analyze-results': 'cls_lab.tools.analyze_results',
+    'vis-cam': 'cls_lab.tools.vis_cam',
+    'analyze-logs': 'cls_lab.tools.analyze_logs',
+    'lr-find': 'cls_lab.tools.lr_find',
+    'sweep': 'cls_lab.tools.sweep',
 }
 
 

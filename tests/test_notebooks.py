@@ -60,6 +60,7 @@ WIDGET_OF = {
     '08_optimizers_and_schedules': 'viz.LRCurveExplorer', '09_runner_and_hooks': 'LiveTrainingPlotHook',
     '10_finetune': 'LiveTrainingPlotHook', '11_inference_and_apis': 'viz.FeatureMapViewer',
     '12_self_supervised': 'viz.PipelineViewer', '13_architecture_tour': 'viz.FeatureMapViewer',
+    '14_analysis_and_export': 'viz.InterpretationViewer',
 }
 
 

@@ -151,8 +151,8 @@ def loader_args(cfg, split, distributed=False):
         args['drop_last'] = False
     args.update({key: value for key, value in cfg.data.items()
                  if key not in LOADER_SECTIONS and key != 'sampler'})
-    if split == 'train':   # mmcls: data.sampler (e.g. RepeatAugSampler) is the train sampler
-        args['sampler_cfg'] = cfg.data.get('sampler')
+    if split == 'train' and cfg.data.get('sampler') is not None:
+        args['sampler_cfg'] = cfg.data.sampler   # mmcls: e.g. RepeatAugSampler, train only
     args.update(cfg.data.get(f'{split}_dataloader', {}))
     return args
 

@@ -1,0 +1,100 @@
+"""vis-cam: Grad-CAM maps for CNNs and for token backbones, layer lookup and its errors."""
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from cls_lab.__main__ import main as cli
+from cls_lab.analysis.cam import compute_cam, find_layer, tokens_to_grid
+from cls_lab.engine.checkpoint import save_checkpoint
+from cls_lab.models import build_classifier
+
+from tiny_configs import DIGITS, tiny_config, write_tiny_config
+
+
+def test_tokens_become_a_grid_without_the_class_tokens():
+    grid = torch.arange(2 * 4 * 24, dtype=torch.float32).reshape(2, 4, 24)   # (N, C, h*w)
+    patches = grid.permute(0, 2, 1)                                 # (2, 24 tokens, 4 channels)
+    for extra in (0, 1, 2):                                         # plain, cls, cls + dist
+        tokens = torch.cat([torch.full((2, extra, 4), -1.0), patches], dim=1)
+        out = tokens_to_grid(tokens, image_hw=(32, 48))             # 4 x 6 grid, aspect 2:3
+        assert out.shape == (2, 4, 4, 6)
+        assert torch.equal(out.flatten(2), grid)
+    square = tokens_to_grid(torch.randn(1, 1 + 49, 8))             # ViT-style, square input
+    assert square.shape == (1, 8, 7, 7)
+    fmap = torch.randn(1, 3, 5, 5)
+    assert tokens_to_grid(fmap) is fmap                             # CNN maps pass through
+    with pytest.raises(ValueError, match='cannot lay 11 tokens out'):
+        tokens_to_grid(torch.randn(1, 11, 4), num_extra_tokens=0)
+
+
+class TinyTokenNet(nn.Module):
+    """Patchify -> class token + patch tokens -> block -> mean of the patch tokens -> logits.
+
+    Fixed weights: a token's channels are its patch's brightness, the class token is huge,
+    and every class reads every channel, so the bright patch alone drives the score.
+    """
+
+    def __init__(self, dim=4, classes=2):
+        super().__init__()
+        self.patch = nn.Conv2d(3, dim, 4, stride=4)
+        self.block = nn.Linear(dim, dim)
+        self.fc = nn.Linear(dim, classes)
+        with torch.no_grad():
+            self.patch.weight.fill_(1 / 48)
+            self.patch.bias.zero_()
+            self.block.weight.copy_(torch.eye(dim))
+            self.block.bias.zero_()
+            self.fc.weight.fill_(1.0)
+            self.fc.bias.zero_()
+
+    def forward(self, x):
+        tokens = self.patch(x).flatten(2).transpose(1, 2)           # (N, h*w, C)
+        cls_token = torch.full((len(x), 1, tokens.shape[2]), 100.0)
+        tokens = self.block(torch.cat([cls_token, tokens], dim=1))
+        return self.fc(tokens[:, 1:].mean(dim=1))
+
+
+def test_cam_of_a_token_model_finds_the_bright_patch():
+    model = TinyTokenNet().eval()
+    x = torch.zeros(1, 3, 16, 24)                                   # a 4 x 6 token grid
+    x[..., 8:12, 16:20] = 3.0                                       # token (2, 4) is bright
+    maps, targets = compute_cam(model, x, ['block'])                # 25 tokens: 1 extra inferred
+    assert maps.shape == (1, 16, 24) and targets == [0]
+    assert 0.0 <= maps.min() and maps.max() <= 1.0
+    row, col = np.unravel_index(maps[0].argmax(), maps[0].shape)
+    assert 6 <= row < 14 and 14 <= col < 22                         # around patch (2, 4)
+    assert maps[0, :4, :8].max() < 0.05                              # the dark corner stays dark
+
+
+@pytest.fixture(scope='module')
+def digits_checkpoint(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp('cam')
+    config = write_tiny_config(tmp / 'tiny.py', tmp / 'work')
+    torch.manual_seed(0)
+    model = build_classifier(tiny_config(tmp / 'work').model)
+    model.init_weights()
+    save_checkpoint(model, str(tmp / 'model.pth'), meta=dict(CLASSES=[str(i) for i in range(10)]))
+    return dict(config=config, checkpoint=str(tmp / 'model.pth'), tmp=tmp)
+
+
+def test_vis_cam_cli_on_a_cnn(digits_checkpoint, capsys):
+    image = DIGITS / 'val' / '3' / sorted(p.name for p in (DIGITS / 'val' / '3').iterdir())[0]
+    out = digits_checkpoint['tmp'] / 'cam.png'
+    assert cli(['vis-cam', str(image), digits_checkpoint['config'], digits_checkpoint['checkpoint'],
+                '--target-layers', 'backbone.features.3', '--target-category', '3', '5',
+                '--out', str(out)]) == 0
+    assert 'gradcam of 3 (3), 5 (5) at backbone.features.3' in capsys.readouterr().out
+    assert out.stat().st_size > 5000
+    with pytest.raises(SystemExit, match=r"unknown target layer 'backbone.featurez'; close names: backbone.features"):
+        cli(['vis-cam', str(image), digits_checkpoint['config'], digits_checkpoint['checkpoint'],
+             '--target-layers', 'backbone.featurez', '--out', str(out)])
+    with pytest.raises(SystemExit, match='unknown CAM method'):
+        cli(['vis-cam', str(image), digits_checkpoint['config'], digits_checkpoint['checkpoint'],
+             '--method', 'magic', '--out', str(out)])
+
+
+def test_find_layer_lists_valid_names_when_nothing_is_close():
+    model = nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU())
+    with pytest.raises(ValueError, match=r"valid names: 0, 1 \(2 layers in all"):
+        find_layer(model, 'backbone.totally_wrong')
