@@ -53,8 +53,8 @@ def test_exercise_cells_are_marked_and_solved(path):
     assert not before, f'{path.name}: {YOUR_TURN} cells belong to the Exercises section'
     solutions = ROOT / 'notebooks' / 'solutions' / path.name
     assert solutions.exists(), f'missing {solutions.relative_to(ROOT)}'
-    solved = [c for c in cells(solutions) if c['cell_type'] == 'markdown'
-              and re.match(r'##\s+\d+\.', text(c))]
+    solved = [heading for c in cells(solutions) if c['cell_type'] == 'markdown'
+              for heading in re.findall(r'^##\s+\d+\.', text(c), flags=re.M)]
     assert len(solved) == len(exercise_code), \
         f'{solutions.name}: {len(solved)} solution sections for {len(exercise_code)} exercises'
 
