@@ -25,12 +25,21 @@ $(STAMP): pyproject.toml
 
 kernel: $(STAMP)
 
+# `make lab LANG=zh_CN`: the Chinese notebooks in a Chinese JupyterLab (its own settings folder)
+ZH := $(filter zh_CN%,$(LANG))
+NOTEBOOK_DIR := notebooks$(if $(ZH),/zh_CN)
+ZH_SETTINGS := work_dirs/lab-settings-zh_CN
+
 lab: $(STAMP)
 ifeq ($(HEADLESS),)
-	$(BIN)/jupyter lab --notebook-dir=notebooks --port=$(PORT)
+ifneq ($(ZH),)
+	mkdir -p $(ZH_SETTINGS)/@jupyterlab/translation-extension
+	echo '{"locale": "zh_CN"}' > $(ZH_SETTINGS)/@jupyterlab/translation-extension/plugin.jupyterlab-settings
+endif
+	$(if $(ZH),JUPYTERLAB_SETTINGS_DIR=$(ZH_SETTINGS)) $(BIN)/jupyter lab --notebook-dir=$(NOTEBOOK_DIR) --port=$(PORT)
 else
 	mkdir -p work_dirs
-	$(BIN)/papermill --log-output --cwd notebooks notebooks/00_quickstart.ipynb work_dirs/00_quickstart.out.ipynb
+	$(BIN)/papermill --log-output --cwd $(NOTEBOOK_DIR) $(NOTEBOOK_DIR)/00_quickstart.ipynb work_dirs/00_quickstart.out.ipynb
 	$(BIN)/python -m cls_lab.tools.notebook_result work_dirs/00_quickstart.out.ipynb
 endif
 

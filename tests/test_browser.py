@@ -6,6 +6,7 @@ error of its own, and the page must have no "Error displaying widget" and no Jav
 console error. CLS_LAB_SCREENSHOTS=1 refreshes the README's screenshots in docs/img/.
 Debian's chromium is driven by playwright (no browser download); skipped without it.
 """
+import contextlib
 import json
 import os
 import shutil
@@ -63,22 +64,25 @@ def api(port, path):
         return json.loads(response.read())
 
 
-@pytest.fixture(scope='module')
-def lab(tmp_path_factory):
-    """A JupyterLab server on a free local port serving scratch copies of the notebooks."""
-    home = tmp_path_factory.mktemp('lab')
+@contextlib.contextmanager
+def serve_lab(home, notebooks, settings=()):
+    """A JupyterLab server on a free local port serving scratch copies of ``notebooks``.
+
+    ``settings`` are extra (settings path, JSON text) pairs, e.g. the UI language.
+    """
     work = home / 'work'
-    work.mkdir()
-    for notebook in NOTEBOOKS:   # the browser autosaves: keep the repository's copies clean
+    work.mkdir(parents=True)
+    for notebook in notebooks:   # the browser autosaves: keep the repository's copies clean
         shutil.copy(notebook, work / notebook.name)
-    settings = home / 'settings' / '@jupyterlab' / 'notebook-extension'
-    settings.mkdir(parents=True)
-    # render every cell (no windowing), so every widget is in the DOM
-    (settings / 'tracker.jupyterlab-settings').write_text('{"windowingMode": "none"}')
-    notices = settings.parent / 'apputils-extension'
-    notices.mkdir()   # no "get Jupyter news?" toast over the screenshots
-    (notices / 'notification.jupyterlab-settings').write_text(
-        '{"fetchNews": "false", "checkForUpdates": false}')
+    settings = [  # render every cell (no windowing), so every widget is in the DOM
+        ('@jupyterlab/notebook-extension/tracker', '{"windowingMode": "none"}'),
+        # no "get Jupyter news?" toast over the screenshots
+        ('@jupyterlab/apputils-extension/notification',
+         '{"fetchNews": "false", "checkForUpdates": false}')] + list(settings)
+    for name, text in settings:
+        path = home / 'settings' / f'{name}.jupyterlab-settings'
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
     env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(home / 'settings'),
                JUPYTERLAB_WORKSPACES_DIR=str(home / 'workspaces'),
                JUPYTER_RUNTIME_DIR=str(home / 'runtime'), IPYTHONDIR=str(home / 'ipython'),
@@ -109,6 +113,12 @@ def lab(tmp_path_factory):
             server.wait(10)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+@pytest.fixture(scope='module')
+def lab(tmp_path_factory):
+    with serve_lab(tmp_path_factory.mktemp('lab'), NOTEBOOKS) as served:
+        yield served
 
 
 def wait_for(condition, timeout, what):
