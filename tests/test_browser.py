@@ -64,16 +64,23 @@ def api(port, path):
         return json.loads(response.read())
 
 
+def lab_path(notebook):
+    """Where the served copy of ``notebook`` lives, relative to the server's root."""
+    return notebook.relative_to(ROOT).as_posix()
+
+
 @contextlib.contextmanager
 def serve_lab(home, notebooks, settings=()):
     """A JupyterLab server on a free local port serving scratch copies of ``notebooks``.
 
     ``settings`` are extra (settings path, JSON text) pairs, e.g. the UI language.
     """
-    work = home / 'work'
-    work.mkdir(parents=True)
+    work = home / 'work'   # the repository's layout, so links such as ../docs/img/x.png resolve
     for notebook in notebooks:   # the browser autosaves: keep the repository's copies clean
-        shutil.copy(notebook, work / notebook.name)
+        target = work / lab_path(notebook)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(notebook, target)
+    shutil.copytree(ROOT / 'docs' / 'img', work / 'docs' / 'img')
     settings = [  # render every cell (no windowing), so every widget is in the DOM
         ('@jupyterlab/notebook-extension/tracker', '{"windowingMode": "none"}'),
         # no "get Jupyter news?" toast over the screenshots
@@ -146,7 +153,7 @@ def kernel_idle(port):
 def run_all_cells(page, port, name):
     """Open notebook ``name``, wait for an idle kernel, run every cell, wait for the last."""
     # a workspace of its own per notebook, so no notebook of an earlier test is reopened
-    workspace = name.replace('.ipynb', '').replace('_', '-')
+    workspace = Path(name).stem.replace('_', '-')
     page.goto(f'http://127.0.0.1:{port}/lab/workspaces/{workspace}/tree/{name}?token={TOKEN}&reset')
     page.wait_for_selector('.jp-Notebook .jp-CodeCell', timeout=60_000)
     # the kernel must be up and idle before running, or the first cells get lost
@@ -190,7 +197,7 @@ def test_widgets_render_in_jupyterlab(lab, tmp_path, notebook):
             page = context.new_page()
             page.on('console', lambda m: m.type == 'error' and console_errors.append(m.text))
             page.on('pageerror', lambda e: console_errors.append(str(e)))
-            run_all_cells(page, port, notebook.name)
+            run_all_cells(page, port, lab_path(notebook))
             assert 'Error displaying widget' not in page.inner_text('body')
             errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
             tracebacks = [t for t in errors.all_inner_texts() if 'Traceback' in t or 'Error' in t]

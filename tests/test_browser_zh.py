@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from test_browser import CHROMIUM, FLAGS, ROOT, SHOTS, TOKEN, serve_lab, wait_for
+from test_browser import CHROMIUM, FLAGS, ROOT, SHOTS, TOKEN, lab_path, serve_lab, wait_for
 
 ZH_QUICKSTART = ROOT / 'notebooks' / 'zh_CN' / '00_quickstart.ipynb'
 LOCALE = ('@jupyterlab/translation-extension/plugin', '{"locale": "zh_CN"}')
@@ -30,7 +30,7 @@ def test_jupyterlab_menus_are_chinese(tmp_path):
             args=FLAGS, viewport={'width': 1400, 'height': 900})
         try:
             page = context.new_page()
-            page.goto(f'http://127.0.0.1:{port}/lab/workspaces/zh/tree/{ZH_QUICKSTART.name}'
+            page.goto(f'http://127.0.0.1:{port}/lab/workspaces/zh/tree/{lab_path(ZH_QUICKSTART)}'
                       f'?token={TOKEN}&reset')
             page.wait_for_selector('.jp-Notebook .jp-MarkdownCell', timeout=60_000)
             menus = page.locator('.lm-MenuBar-itemLabel')
