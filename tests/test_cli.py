@@ -146,19 +146,19 @@ def test_distributed_train_and_test_with_torchrun(tmp_path):
     config = write_tiny_config(tmp_path / 'tiny_digits.py', tmp_path / 'unused', max_epochs=1)
     work_dir = tmp_path / 'ddp'
 
-    def torchrun(*args, port):
-        command = [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node', '2',
-                   '--master_port', str(port), '-m', 'cls_lab', *map(str, args)]
+    def torchrun(*args):   # --standalone: torchrun binds a free rendezvous port itself
+        command = [sys.executable, '-m', 'torch.distributed.run', '--standalone',
+                   '--nproc_per_node', '2', '-m', 'cls_lab', *map(str, args)]
         done = subprocess.run(command, cwd=ROOT, env=cli_env(), capture_output=True,
                               text=True, timeout=300)
         assert done.returncode == 0, done.stderr[-4000:]
         return done
 
-    torchrun('train', config, '--work-dir', work_dir, '--launcher', 'pytorch', port=29511)
+    torchrun('train', config, '--work-dir', work_dir, '--launcher', 'pytorch')
     assert {'epoch_1.pth', 'latest.pth'} <= set(os.listdir(work_dir))
     meta = torch.load(work_dir / 'latest.pth', weights_only=True)['meta']
     assert meta['iter'] == 3          # 60 images / (2 processes x 10 per batch)
-    spread = torchrun('test', config, work_dir / 'latest.pth', '--launcher', 'pytorch', port=29512)
+    spread = torchrun('test', config, work_dir / 'latest.pth', '--launcher', 'pytorch')
     single = cls_lab('test', config, work_dir / 'latest.pth')
     pattern = r'accuracy_top-1: ([\d.]+)'
     assert re.findall(pattern, spread.stdout) == re.findall(pattern, single.stdout) != []

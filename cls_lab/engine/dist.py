@@ -33,14 +33,17 @@ def init_dist(launcher, backend=None, **kwargs):
         dist.init_process_group(backend=backend, **kwargs)
 
 
-def close_dist():
-    """Leave the process group: wait for every rank, then tear it down.
+def close_dist(wait=True):
+    """Leave the process group: wait for every rank (``wait``), then tear it down.
 
     A process that exits with the group still up can abort in gloo's teardown ("terminate
-    called without an active exception"), failing a run that had finished its work.
+    called without an active exception"), failing a run that had finished its work. After
+    an error pass ``wait=False``: the other ranks may be inside another collective, and a
+    barrier would hang them all; torchrun ends them once this process exits.
     """
     if dist.is_available() and dist.is_initialized():
-        dist.barrier()
+        if wait:
+            dist.barrier()
         dist.destroy_process_group()
 
 

@@ -56,9 +56,12 @@ def main(args):
     from cls_lab.engine.dist import close_dist, init_dist
     init_dist(args.launcher, **cfg.get('dist_params', {}))
     try:
-        return run(args, cfg, distributed)
-    finally:
-        close_dist()      # also after an error: a process group left up aborts at exit
+        status = run(args, cfg, distributed)
+    except BaseException:
+        close_dist(wait=False)   # no barrier: the other ranks may be in another collective
+        raise
+    close_dist()
+    return status
 
 
 def run(args, cfg, distributed):
@@ -85,6 +88,7 @@ def run(args, cfg, distributed):
     validate = not args.no_validate and 'val' in cfg.data   # self-supervised configs have no val
 
     work_dir = Path(cfg.work_dir)
+    work_dir.mkdir(parents=True, exist_ok=True)   # every rank: the lock only runs on rank 0
     with work_dir_lock(work_dir, get_dist_info()[0]):
         cfg.dump(str(work_dir / Path(args.config).with_suffix('.py').name))
         timestamp = time.strftime('%Y%m%d_%H%M%S', time.localtime())
