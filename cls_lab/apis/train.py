@@ -8,6 +8,7 @@
 import logging
 import os
 import random
+import sys
 import warnings
 from pathlib import Path
 
@@ -55,6 +56,21 @@ def init_random_seed(seed=None):
     return seed
 
 
+class _ConsoleHandler(logging.StreamHandler):
+    """A StreamHandler that writes to whatever ``sys.stderr`` is at the time of each record.
+
+    pytest's capture and notebooks swap (and close) ``sys.stderr``; a handler that kept the
+    stream it was made with would write to a closed one ("--- Logging error ---").
+    """
+
+    def __init__(self):
+        logging.Handler.__init__(self)
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+
 def get_root_logger(log_file=None, log_level='INFO'):
     """The ``cls_lab`` logger: console output, plus ``log_file`` when given (rank 0 only).
 
@@ -66,8 +82,8 @@ def get_root_logger(log_file=None, log_level='INFO'):
     rank = torch.distributed.get_rank() if (torch.distributed.is_available()
                                             and torch.distributed.is_initialized()) else 0
     fmt = logging.Formatter('%(asctime)s - %(name)s - %(levelname)s - %(message)s')
-    if not any(type(h) is logging.StreamHandler for h in logger.handlers):
-        console = logging.StreamHandler()
+    if not any(type(h) is _ConsoleHandler for h in logger.handlers):
+        console = _ConsoleHandler()
         console.setFormatter(fmt)
         logger.addHandler(console)
     if log_file is not None and rank == 0:
