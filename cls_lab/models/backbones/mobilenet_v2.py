@@ -10,12 +10,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from cls_lab.registry import MODELS
 
 from ..bricks import BaseModule, ConvModule
-
-
-def make_divisible(value, divisor=8, min_ratio=0.9):
-    """Round ``value`` to a multiple of ``divisor`` without losing more than 10%."""
-    new = max(divisor, int(value + divisor / 2) // divisor * divisor)
-    return new + divisor if new < min_ratio * value else new
+from ..utils.make_divisible import make_divisible
 
 
 class InvertedResidual(BaseModule):
@@ -70,11 +65,11 @@ class MobileNetV2(BaseModule):
             raise ValueError(f'MobileNetV2 frozen_stages must be in -1..7, got {frozen_stages}')
         self.out_indices, self.frozen_stages, self.norm_eval = out_indices, frozen_stages, norm_eval
         kw = dict(conv_cfg=conv_cfg, norm_cfg=norm_cfg, act_cfg=act_cfg)
-        channels = make_divisible(32 * widen_factor)
+        channels = make_divisible(32 * widen_factor, 8)
         self.conv1 = ConvModule(3, channels, 3, 2, 1, **kw)
         self.layers = []
         for i, (ratio, c, n, stride) in enumerate(self.arch_settings):
-            out = make_divisible(c * widen_factor)
+            out = make_divisible(c * widen_factor, 8)
             blocks = [InvertedResidual(channels if j == 0 else out, out, stride if j == 0 else 1,
                                        ratio, with_cp=with_cp, **kw) for j in range(n)]
             self.add_module(f'layer{i + 1}', nn.Sequential(*blocks))
