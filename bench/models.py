@@ -3,7 +3,8 @@
 ResNet-18/-50 get the same weights (cls_lab loads torchvision's state dict through
 ``convert_torchvision_resnet``); the model-zoo networks (``--zoo``) are built fresh on both
 sides (CNNs: backbone vs torchvision's feature extractor; ViT/Swin/ConvNeXt: whole classifiers,
-input >= 224 for ViT-B/16's patch grid to match the papers). Each pair sees the same input batch and the same loss (sum of the last output);
+at >= 224 pixels, which Swin-T's 7x7 windows need). Each pair sees the same input batch and the
+same loss (sum of the last output);
 repetitions are interleaved so both see the same machine load. Prints the median images/s
 of each and the ratio cls_lab / torchvision (goal: >= 0.98 for ResNet, >= 0.95 for the zoo).
 
@@ -132,6 +133,7 @@ ZOO_TRANSFORMERS = {  # whole classifiers: cls_lab's logits against torchvision'
         dict(type='ImageClassifier', **transformer_zoo(size)[name]()[0]))),
            lambda size, name=name: transformer_zoo(size)[name]()[1])
     for name in ('ViT-B/16', 'Swin-T', 'ConvNeXt-T')}
+TRANSFORMER_MIN_SIZE = 224
 # --- end of the transformer zoo ----------------------------------------------------------
 ZOO = {**ZOO_CNN, **ZOO_TRANSFORMERS}
 
@@ -160,7 +162,7 @@ def main():
     print(f'device {device}, batch {args.batch}x3x{args.size}x{args.size}, forward+backward, '
           f'median of {args.reps} interleaved reps ({args.warmup} warm-up), '
           f'{torch.get_num_threads()} threads')
-    print(f'{"model":<16} {"cls_lab img/s":>14} {"torchvision img/s":>18} {"ratio":>7}')
+    print(f'{"model":<18} {"cls_lab img/s":>14} {"torchvision img/s":>18} {"ratio":>7}')
     rows = [(f'ResNet-{d}', 0.98, lambda d=d: bench_depth(d, args.batch, args.size, args.reps,
                                                            args.warmup, device))
             for d in args.depths]
@@ -168,12 +170,15 @@ def main():
         if name not in ZOO:
             parser.error(f'--zoo: unknown network {name!r}; choose from {", ".join(ZOO)}')
         ours, tv = ZOO[name]
-        rows.append((name, 0.95, lambda o=ours, t=tv: bench_pair(
-            o(args.size), t(args.size), args.batch, args.size, args.reps, args.warmup, device)))
+        # Swin-T's 7x7 windows need a 7x7 map after 32x downsampling: 224 at least
+        size = max(args.size, TRANSFORMER_MIN_SIZE) if name in ZOO_TRANSFORMERS else args.size
+        label = name if size == args.size else f'{name} @{size}'
+        rows.append((label, 0.95, lambda o=ours, t=tv, s=size: bench_pair(
+            o(s), t(s), args.batch, s, args.reps, args.warmup, device)))
     for name, goal, run in rows:
         rate = run()
         ratio = rate['cls_lab'] / rate['torchvision']
-        print(f'{name:<16} {rate["cls_lab"]:>14.1f} {rate["torchvision"]:>18.1f} '
+        print(f'{name:<18} {rate["cls_lab"]:>14.1f} {rate["torchvision"]:>18.1f} '
               f'{ratio:>7.3f}{"" if ratio >= goal else f"  (below the {goal} goal)"}')
 
 
