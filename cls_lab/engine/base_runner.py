@@ -20,6 +20,7 @@ from .dist import get_dist_info, is_distributed_wrapper, unwrap_model, wrap_dist
 from .hooks.hook import Hook, Priority, get_priority
 from .hooks.lr_updater import build_lr_hook
 from .hooks.momentum_updater import build_momentum_hook
+from .hooks.param_updater import read_setting
 from .log_buffer import LogBuffer
 from .resume_check import check_resumable
 from .rng import get_rng_state, set_rng_state
@@ -233,9 +234,9 @@ class BaseRunner:
 
     def current_momentum(self):
         """Each param group's momentum (or Adam's beta1)."""
-        def momenta(opt):
-            return [g['momentum'] if 'momentum' in g else g['betas'][0] if 'betas' in g else 0
-                    for g in opt.param_groups]
+        def momenta(opt):   # 0 for an optimizer without momentum, as mmcv
+            values = [read_setting(g, 'momentum') for g in opt.param_groups]
+            return [0 if value is None else value for value in values]
         return _per_optimizer(self.optimizer, momenta)
 
     # -- one step ------------------------------------------------------------------------
