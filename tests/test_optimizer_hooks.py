@@ -288,3 +288,25 @@ def test_options_of_the_one_hook_equal_the_mmcv_classes():
           ref_optimizer, batches)
     for p, q in zip(model.parameters(), ref_model.parameters()):
         assert torch.equal(p, q)
+
+
+@pytest.mark.parametrize('loss_scale, scales', [
+    (512., [512., 512.]), (dict(init_scale=65536., growth_interval=1), [32768., 65536.])])
+def test_static_and_dynamic_loss_scale(loss_scale, scales):
+    """A number stays the scale (mmcv's static scaling; an inf step is still skipped); a
+    dynamic scale halves on inf and grows after ``growth_interval`` good steps. The scaler
+    runs on the CPU here (the hook itself only scales float16 on CUDA)."""
+    from cls_lab.engine.hooks.optimizer import make_grad_scaler
+    w = nn.Parameter(torch.ones(2))
+    runner = Runner(nn.Module(), torch.optim.SGD([w], lr=0.1), max_iters=2)
+    runner.model.w = w
+    hook = OptimizerHook(loss_scale=loss_scale)
+    runner.grad_scaler = make_grad_scaler(loss_scale, 'cpu')
+    seen = []
+    for coeffs in ([1., float('inf')], [1., 1.]):
+        runner.outputs = dict(loss=(w * torch.tensor(coeffs)).sum(), num_samples=1)
+        hook.after_train_iter(runner)
+        seen.append(runner.meta['fp16']['loss_scaler']['scale'])
+        runner.iter += 1
+    assert seen == scales
+    assert w.detach().tolist() == pytest.approx([0.9, 0.9])   # the inf step was skipped

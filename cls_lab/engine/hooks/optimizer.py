@@ -47,13 +47,15 @@ def find_unused_parameters(loss, model):
 
 
 def make_grad_scaler(loss_scale, device_type):
-    """A ``GradScaler`` for ``loss_scale``: ``'dynamic'``, a fixed number, or GradScaler kwargs."""
+    """A ``GradScaler`` for ``loss_scale``: ``'dynamic'``, a fixed number, or GradScaler kwargs.
+
+    A fixed number stays fixed because ``OptimizerHook`` passes it to every ``update``."""
     if loss_scale == 'dynamic':
         kwargs = {}
     elif isinstance(loss_scale, dict):
         kwargs = dict(loss_scale)
-    else:   # a static scale: never grows, never shrinks (mmcv resets it after every step)
-        kwargs = dict(init_scale=float(loss_scale), growth_factor=1.0, backoff_factor=1.0)
+    else:
+        kwargs = dict(init_scale=float(loss_scale))
     return torch.amp.GradScaler(device_type, **kwargs)
 
 
@@ -92,6 +94,8 @@ class OptimizerHook(Hook):
         self.cumulative_iters = cumulative_iters
         self.dtype = None if dtype is None else DTYPES[dtype]
         self.loss_scale = loss_scale
+        # a number is a static scale: each update resets it (a step with inf/nan is still skipped)
+        self.static_scale = float(loss_scale) if isinstance(loss_scale, (int, float)) else None
         self.checked = False   # the first-iteration warnings (resume phase, BatchNorm) ran
 
     # -- set up ------------------------------------------------------------------------
@@ -185,7 +189,7 @@ class OptimizerHook(Hook):
             runner.optimizer.step()
         else:
             scaler.step(runner.optimizer)   # skipped when a gradient is inf/nan
-            scaler.update()
+            scaler.update(self.static_scale)
             runner.meta.setdefault('fp16', {})['loss_scaler'] = scaler.state_dict()
 
 
