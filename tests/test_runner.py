@@ -385,3 +385,13 @@ def test_custom_hooks_keep_their_own_priority_unless_the_config_gives_one(tmp_pa
         Late(), dict(type='EMAHook'), dict(type='EMAHook', priority='HIGH')])
     got = [(type(h).__name__, h.priority) for h in runner.hooks]
     assert ('Late', 90) in got and ('EMAHook', 50) in got and ('EMAHook', 30) in got
+
+
+def test_resume_past_the_end_of_a_smaller_loader_names_the_problem(tmp_path):
+    runner = make_runner(tmp_path, max_epochs=1)
+    runner.register_hook(HOOKS.build(dict(type='CheckpointHook', interval=2, by_epoch=False)))
+    runner.run([toy_loader(n=32)], [('train', 1)])     # 4 batches; iter_2.pth is mid-epoch
+    fresh = make_runner(tmp_path / 'b', max_epochs=1)
+    fresh.resume(str(tmp_path / 'iter_2.pth'))
+    with pytest.raises(ValueError, match='resuming after batch 2 of epoch 0, but the loader has 1'):
+        fresh.run([toy_loader(n=8)], [('train', 1)])

@@ -363,8 +363,10 @@ class BaseRunner:
             set_rng_state(rng)
         set_loader_epoch(data_loader, epoch)
         batches = iter(data_loader)
-        for _ in range(skip):
-            next(batches)
+        for taken in range(skip):
+            if next(batches, None) is None:
+                raise ValueError(f'resuming after batch {skip} of epoch {epoch}, but the loader '
+                                 f'has {taken}: use the data and batch size the run had')
         if rng is not None and skip > 0:
             set_rng_state(rng)
         return batches, skip
