@@ -386,11 +386,11 @@ def test_simulation_matches_the_real_runner(runner_type, lr_config, momentum_con
 
 
 def test_param_updater_hook_schedules_any_group_setting():
-    """ParamUpdaterHook is the timing alone: four methods make it schedule weight decay."""
+    """ParamUpdaterHook is the timing alone: a key and one method make it schedule weight decay."""
     from cls_lab.engine.hooks import ParamUpdaterHook
 
     class WeightDecayHook(ParamUpdaterHook):
-        value = 'weight_decay'
+        key = 'weight_decay'
 
         def __init__(self, **kwargs):
             super().__init__(**kwargs)
@@ -398,15 +398,6 @@ def test_param_updater_hook_schedules_any_group_setting():
 
         def scheduled(self, runner, base):
             return base * (0.1 if self.progress(runner)[0] >= 2 else 1.0)
-
-        def read(self, group, optimizer):
-            return group['weight_decay']
-
-        def write(self, group, value):
-            group['weight_decay'] = value
-
-        def warmed(self, value, factor):
-            return value * factor
 
         def before_train_iter(self, runner):
             super().before_train_iter(runner)
@@ -430,8 +421,8 @@ def test_momentum_warmup_by_epoch_counts_epochs():
 def test_cyclic_hooks_share_checks_but_keep_their_own_defaults():
     from cls_lab.engine.hooks.momentum_updater import CyclicMomentumUpdaterHook
     from cls_lab.engine.hooks.lr_updater import CyclicLrUpdaterHook
-    assert CyclicLrUpdaterHook().target_ratio == (10, 1e-4)
-    assert CyclicMomentumUpdaterHook().target_ratio == pytest.approx((0.85 / 0.95, 1))
+    assert CyclicLrUpdaterHook().cycle.target_ratio == (10, 1e-4)
+    assert CyclicMomentumUpdaterHook().cycle.target_ratio == pytest.approx((0.85 / 0.95, 1))
     with pytest.raises(ValueError, match='cyclic momentum works per iteration only'):
         CyclicMomentumUpdaterHook(by_epoch=True)
     with pytest.raises(ValueError, match=r'step_ratio_up must be in \[0, 1\), got 1.5'):
@@ -439,3 +430,20 @@ def test_cyclic_hooks_share_checks_but_keep_their_own_defaults():
     curve = simulate_schedule(dict(policy='fixed'), 0.1, max_iters=10,
                               momentum_config=dict(policy='cyclic'))
     assert min(curve['momentum']) == pytest.approx(0.9 * 0.85 / 0.95)   # base 0.9 x ratio
+
+
+def test_schedules_only_give_values_the_base_keeps_the_timing():
+    """No registered LR/momentum hook redefines the base's setup; lr_schedules is pure maths."""
+    import ast
+    from cls_lab.engine import lr_schedules
+    from cls_lab.engine.hooks import ParamUpdaterHook
+    timing = ('before_run', 'before_train_epoch', 'before_train_iter', 'regular', 'warmup_at')
+    for name in HOOKS.all_names():
+        cls = HOOKS.get(name)
+        if issubclass(cls, ParamUpdaterHook):
+            for stage in timing:
+                assert getattr(cls, stage) is getattr(ParamUpdaterHook, stage), (name, stage)
+    tree = ast.parse(open(lr_schedules.__file__, encoding='utf-8').read())
+    imports = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+               for alias in node.names}
+    assert imports == {'math'} and not any(isinstance(n, ast.ImportFrom) for n in ast.walk(tree))

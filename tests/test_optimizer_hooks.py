@@ -257,3 +257,56 @@ def test_accumulation_and_bf16_on_the_real_runner():
     bf16, runner = fit(dict(type='Fp16OptimizerHook', dtype='bfloat16'), 8)
     assert runner.autocast == dict(device_type='cpu', dtype=torch.bfloat16)
     torch.testing.assert_close(bf16.weight, fit(dict(grad_clip=None), 8)[0].weight, rtol=0.05, atol=0.02)
+
+
+def test_mmcv_names_are_presets_of_the_one_hook():
+    """The mmcv classes only choose defaults: same signature as mmcv, no behaviour of their own."""
+    import inspect
+    for cls in (GradientCumulativeOptimizerHook, Fp16OptimizerHook,
+                GradientCumulativeFp16OptimizerHook):
+        assert set(vars(cls)) - {'__module__', '__doc__', '__init__', '__qualname__'} == set()
+    params = inspect.signature(Fp16OptimizerHook).parameters   # mmcv 1.7.2's order and defaults
+    assert list(params)[:5] == ['grad_clip', 'coalesce', 'bucket_size_mb', 'loss_scale',
+                                'distributed']
+    assert params['loss_scale'].default == 512. and params['coalesce'].default is True
+    hook = Fp16OptimizerHook(None, False, 25, 'dynamic', False)
+    assert (hook.coalesce, hook.bucket_size_mb, hook.loss_scale, hook.distributed,
+            hook.dtype) == (False, 25, 'dynamic', False, torch.float16)
+    both = GradientCumulativeFp16OptimizerHook(cumulative_iters=3, grad_clip=dict(max_norm=1))
+    assert isinstance(both, Fp16OptimizerHook) and both.cumulative_iters == 3
+    with pytest.raises(ValueError, match='cumulative_iters'):
+        GradientCumulativeOptimizerHook(cumulative_iters=0)
+
+
+def test_options_of_the_one_hook_equal_the_mmcv_classes():
+    x, y = data(8)
+    batches = [(x[i:i + 2], y[i:i + 2]) for i in range(0, 8, 2)]
+    model, optimizer = make()
+    train(OptimizerHook(cumulative_iters=2, dtype='bfloat16'), model, optimizer, batches)
+    ref_model, ref_optimizer = make()
+    train(GradientCumulativeFp16OptimizerHook(cumulative_iters=2, dtype='bfloat16'), ref_model,
+          ref_optimizer, batches)
+    for p, q in zip(model.parameters(), ref_model.parameters()):
+        assert torch.equal(p, q)
+
+
+@pytest.mark.parametrize('loss_scale, scales', [
+    (512., [512., 512.]), (dict(init_scale=65536., growth_interval=1), [32768., 65536.])])
+def test_static_and_dynamic_loss_scale(loss_scale, scales):
+    """A number stays the scale (mmcv's static scaling; an inf step is still skipped); a
+    dynamic scale halves on inf and grows after ``growth_interval`` good steps. The scaler
+    runs on the CPU here (the hook itself only scales float16 on CUDA)."""
+    from cls_lab.engine.hooks.optimizer import make_grad_scaler
+    w = nn.Parameter(torch.ones(2))
+    runner = Runner(nn.Module(), torch.optim.SGD([w], lr=0.1), max_iters=2)
+    runner.model.w = w
+    hook = OptimizerHook(loss_scale=loss_scale)
+    runner.grad_scaler = make_grad_scaler(loss_scale, 'cpu')
+    seen = []
+    for coeffs in ([1., float('inf')], [1., 1.]):
+        runner.outputs = dict(loss=(w * torch.tensor(coeffs)).sum(), num_samples=1)
+        hook.after_train_iter(runner)
+        seen.append(runner.meta['fp16']['loss_scaler']['scale'])
+        runner.iter += 1
+    assert seen == scales
+    assert w.detach().tolist() == pytest.approx([0.9, 0.9])   # the inf step was skipped

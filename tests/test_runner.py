@@ -200,6 +200,49 @@ def test_resume_mid_epoch_matches_uninterrupted_run(tmp_path, runner_type, kwarg
         torch.testing.assert_close(a, b, rtol=0, atol=1e-6)
 
 
+@pytest.mark.parametrize('runner_type, kwargs, checkpoint_config, saved', [
+    ('EpochBasedRunner', dict(max_epochs=3), dict(interval=1), 'epoch_2.pth'),
+    ('IterBasedRunner', dict(max_iters=18), dict(interval=6, by_epoch=False), 'iter_12.pth')])
+def test_resume_between_passes_matches_uninterrupted_run(tmp_path, runner_type, kwargs,
+                                                         checkpoint_config, saved):
+    """A checkpoint saved where a pass ends (6 batches each): the RNG state (dropout) comes
+    back before the next pass draws anything, so the resumed run ends where the full one does."""
+    class Crash(Hook):
+        def after_train_iter(self, runner):
+            if runner.iter + 1 == 14:
+                raise RuntimeError('simulated crash')
+    full = train_toy(str(tmp_path / 'full'), runner_type=runner_type,
+                     checkpoint_config=checkpoint_config, **kwargs)
+    with pytest.raises(RuntimeError, match='simulated crash'):
+        train_toy(str(tmp_path / 'cut'), runner_type=runner_type,
+                  checkpoint_config=checkpoint_config, extra_hooks=[Crash()], **kwargs)
+    latest = find_latest_checkpoint(tmp_path / 'cut')
+    assert os.path.realpath(latest).endswith(saved)
+    resumed = train_toy(str(tmp_path / 'cut'), runner_type=runner_type,
+                        checkpoint_config=checkpoint_config, resume_from=latest, **kwargs)
+    assert (resumed.epoch, resumed.iter) == (full.epoch, full.iter)
+    for a, b in zip(full.model.state_dict().values(), resumed.model.state_dict().values()):
+        torch.testing.assert_close(a, b, rtol=0, atol=1e-6)
+
+
+def test_progress_counts_the_step_whose_hooks_are_running(tmp_path):
+    """What a checkpoint records: in after_train_iter the iteration is done, in
+    after_train_epoch the epoch (the counters move on after those hooks)."""
+    seen = []
+
+    class Spy(Hook):
+        def after_train_iter(self, runner):
+            seen.append(('iter', runner.iter, runner.progress()))
+
+        def after_train_epoch(self, runner):
+            seen.append(('epoch', runner.epoch, runner.progress()))
+    runner = make_runner(tmp_path, max_epochs=1)
+    runner.register_hook(Spy())
+    runner.run([toy_loader(n=16)], [('train', 1)])
+    assert seen == [('iter', 0, (0, 1, 1)), ('iter', 1, (0, 2, 2)), ('epoch', 0, (1, 2, 0))]
+    assert runner.progress() == (1, 2, 0)
+
+
 def test_validation_does_not_change_the_training_trajectory(tmp_path):
     # val passes and EvalHook draw random numbers (loader iterators); they run under
     # preserve_rng, so training with them ends exactly where training without them ends
@@ -342,3 +385,13 @@ def test_custom_hooks_keep_their_own_priority_unless_the_config_gives_one(tmp_pa
         Late(), dict(type='EMAHook'), dict(type='EMAHook', priority='HIGH')])
     got = [(type(h).__name__, h.priority) for h in runner.hooks]
     assert ('Late', 90) in got and ('EMAHook', 50) in got and ('EMAHook', 30) in got
+
+
+def test_resume_past_the_end_of_a_smaller_loader_names_the_problem(tmp_path):
+    runner = make_runner(tmp_path, max_epochs=1)
+    runner.register_hook(HOOKS.build(dict(type='CheckpointHook', interval=2, by_epoch=False)))
+    runner.run([toy_loader(n=32)], [('train', 1)])     # 4 batches; iter_2.pth is mid-epoch
+    fresh = make_runner(tmp_path / 'b', max_epochs=1)
+    fresh.resume(str(tmp_path / 'iter_2.pth'))
+    with pytest.raises(ValueError, match='resuming after batch 2 of epoch 0, but the loader has 1'):
+        fresh.run([toy_loader(n=8)], [('train', 1)])

@@ -19,9 +19,9 @@ def check_train_config(cfg):
     runner = cfg.get('runner')
     if runner is not None:
         check_runner_config(runner)
-    from cls_lab.engine.hooks.lr_updater import build_schedule_hook
-    build_schedule_hook(cfg.get('lr_config'), 'lr_config', 'LrUpdaterHook')
-    build_schedule_hook(cfg.get('momentum_config'), 'momentum_config', 'MomentumUpdaterHook')
+    from cls_lab.engine.hooks import build_lr_hook, build_momentum_hook
+    build_lr_hook(cfg.get('lr_config'))
+    build_momentum_hook(cfg.get('momentum_config'))
     if cfg.get('evaluation') is not None:
         check_evaluation(cfg.evaluation, cfg.data.get('val', {}).get('type'))
 

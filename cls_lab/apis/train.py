@@ -136,10 +136,10 @@ def _train(model, datasets, cfg, distributed, validate, timestamp, meta, device,
         cfg.get('lr_config'), _optimizer_hook_cfg(cfg), cfg.get('checkpoint_config'),
         cfg.get('log_config'), cfg.get('momentum_config'),
         custom_hooks_config=cfg.get('custom_hooks'))
-    if distributed and runner.__class__.__name__ == 'EpochBasedRunner':
+    if distributed and runner.by_epoch:   # mmcls: for an EpochBasedRunner
         runner.register_hook(_hook('DistSamplerSeedHook')())
     if validate:
-        runner.register_hook(_eval_hook(cfg, distributed), priority='LOW')
+        runner.register_hook(_eval_hook(cfg, distributed, runner.by_epoch), priority='LOW')
 
     resume_from = cfg.get('resume_from')
     if resume_from == 'auto':
@@ -207,12 +207,13 @@ def _optimizer_hook_cfg(cfg):
     return dict(type=amp_types[hook_type], **hook_cfg, **dict(fp16))
 
 
-def _eval_hook(cfg, distributed):
-    """The EvalHook for ``cfg.evaluation`` over ``cfg.data.val`` (test mode, no shuffling)."""
+def _eval_hook(cfg, distributed, by_epoch):
+    """The EvalHook for ``cfg.evaluation`` over ``cfg.data.val`` (test mode, no shuffling),
+    counting in the runner's unit (``by_epoch``, the runner class's; mmcls: not IterBasedRunner)."""
     val_dataset = build_dataset(cfg.data.val, dict(test_mode=True))
     val_loader = build_dataloader(val_dataset, **loader_args(cfg, 'val', distributed))
     eval_cfg = dict(cfg.get('evaluation', {}))
-    eval_cfg['by_epoch'] = cfg.runner['type'] != 'IterBasedRunner'
+    eval_cfg['by_epoch'] = by_epoch
     hook_type = 'DistEvalHook' if distributed else 'EvalHook'
     return _hook(hook_type)(val_loader, **eval_cfg)
 

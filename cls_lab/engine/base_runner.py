@@ -1,9 +1,8 @@
 """BaseRunner: what both runners share — hooks, device moves, checkpoints and RNG state.
 
 A runner owns the model, the optimizer and a list of hooks sorted by priority. The
-training loops themselves (by epoch or by iteration) live in ``runner.py``.
+training step (``run_iter``) and the loops (by epoch or by iteration) live in ``runner.py``.
 """
-import contextlib
 import logging
 import os
 import platform
@@ -16,10 +15,13 @@ from cls_lab.errors import check_positive_int
 from cls_lab.registry import HOOKS
 
 from .checkpoint import load_checkpoint, load_checkpoint_dict, load_file, save_checkpoint
-from .dist import get_dist_info, is_distributed_wrapper, unwrap_model, wrap_distributed
+from .checkpoint_files import link_latest
+from .dist import (get_dist_info, is_distributed_wrapper, set_loader_epoch, unwrap_model,
+                   wrap_distributed)
 from .hooks.hook import Hook, Priority, get_priority
 from .hooks.lr_updater import build_lr_hook
 from .hooks.momentum_updater import build_momentum_hook
+from .hooks.param_updater import read_setting
 from .log_buffer import LogBuffer
 from .resume_check import check_resumable
 from .rng import get_rng_state, set_rng_state
@@ -78,16 +80,45 @@ class BaseRunner:
         self.autocast, self.grad_scaler = None, None
         self._epoch, self._iter, self._inner_iter = 0, 0, 0
         self._max_epochs, self._max_iters = max_epochs, max_iters
-        self._pending_resume = None     # RNG state restored where the resumed run left off
-        self._progress = (0, 0, 0)      # (epochs, iters, inner iters) done, for checkpoints
+        self._pending_resume = None     # after resume: batches to skip, RNG state to restore
+        self._stage = None              # the hook point now running (see progress)
         self.resumed_from = None
 
     # -- read-only counters hooks use ------------------------------------------------
-    epoch = property(lambda self: self._epoch, doc='epochs completed so far')
-    iter = property(lambda self: self._iter, doc='training iterations completed so far')
-    inner_iter = property(lambda self: self._inner_iter, doc='iteration within the epoch')
-    max_epochs = property(lambda self: self._max_epochs)
-    max_iters = property(lambda self: self._max_iters)
+    @property
+    def epoch(self):
+        """Epochs completed (inside an epoch: the index of the current one)."""
+        return self._epoch
+
+    @property
+    def iter(self):
+        """Training iterations completed (inside an iteration: its index)."""
+        return self._iter
+
+    @property
+    def inner_iter(self):
+        """The iteration's index within the epoch."""
+        return self._inner_iter
+
+    @property
+    def max_epochs(self):
+        return self._max_epochs
+
+    @property
+    def max_iters(self):
+        return self._max_iters
+
+    def progress(self):
+        """``(epochs, iterations, inner iterations)`` finished, what a checkpoint records.
+
+        Inside ``after_train_iter`` the current iteration counts as finished, inside
+        ``after_train_epoch`` the current epoch (the counters move on after those hooks).
+        """
+        if self._stage == 'after_train_iter':
+            return self._epoch, self._iter + 1, self._inner_iter + 1
+        if self._stage == 'after_train_epoch':
+            return self._epoch + 1, self._iter, 0
+        return self._epoch, self._iter, self._inner_iter
 
     @property
     def hooks(self):
@@ -212,8 +243,12 @@ class BaseRunner:
 
     def call_hook(self, stage):
         """Call ``stage`` (e.g. 'after_train_iter') on every hook, in priority order."""
-        for hook in self.hooks:
-            getattr(hook, stage)(self)
+        outer, self._stage = self._stage, stage
+        try:
+            for hook in self.hooks:
+                getattr(hook, stage)(self)
+        finally:
+            self._stage = outer
 
     def get_hook_info(self):
         """A table: each hook point, then the hooks it calls in order with their priority."""
@@ -229,16 +264,18 @@ class BaseRunner:
     # -- learning rate / momentum ------------------------------------------------------
     def current_lr(self):
         """Each param group's lr (a dict of lists when ``optimizer`` is a dict of optimizers)."""
-        return _per_optimizer(self.optimizer, lambda opt: [g['lr'] for g in opt.param_groups])
+        def lrs(opt):
+            return [group['lr'] for group in opt.param_groups]
+        return _per_optimizer(self.optimizer, lrs)
 
     def current_momentum(self):
         """Each param group's momentum (or Adam's beta1)."""
-        def momenta(opt):
-            return [g['momentum'] if 'momentum' in g else g['betas'][0] if 'betas' in g else 0
-                    for g in opt.param_groups]
+        def momenta(opt):   # 0 for an optimizer without momentum, as mmcv
+            values = [read_setting(g, 'momentum') for g in opt.param_groups]
+            return [0 if value is None else value for value in values]
         return _per_optimizer(self.optimizer, momenta)
 
-    # -- one step ------------------------------------------------------------------------
+    # -- data ------------------------------------------------------------------------
     def to_device(self, data):
         """Every tensor of ``data`` (nested dicts/lists) on the runner's device."""
         if isinstance(data, torch.Tensor):
@@ -252,27 +289,10 @@ class BaseRunner:
             return type(data)(self.to_device(value) for value in data)
         return data
 
-    def run_iter(self, data_batch, train_mode):
-        """``train_step`` or ``val_step`` on the batch; the result goes to ``outputs``, the log."""
-        self.data_batch = data_batch = self.to_device(data_batch)
-        autocast = torch.autocast(**self.autocast) if self.autocast else contextlib.nullcontext()
-        with autocast:
-            if train_mode:
-                outputs = self.model.train_step(data_batch, self.optimizer)
-            else:
-                outputs = self.model.val_step(data_batch, self.optimizer)
-        if not isinstance(outputs, dict):
-            raise TypeError(f'{self.model_name}.{"train" if train_mode else "val"}_step must '
-                            'return dict(loss=..., log_vars=..., num_samples=...) (a dict), '
-                            f'got {outputs!r}')
-        if 'log_vars' in outputs:
-            self.log_buffer.update(outputs['log_vars'], outputs.get('num_samples', 1))
-        self.outputs = outputs
-
     # -- checkpoints -------------------------------------------------------------------
     def checkpoint_meta(self):
         """``meta`` for a checkpoint: counters, hook messages (``hook_msgs``, ``fp16``), env, RNG."""
-        epoch, iteration, inner_iter = self._progress
+        epoch, iteration, inner_iter = self.progress()
         meta = dict(self.meta, epoch=epoch, iter=iteration, inner_iter=inner_iter,
                     env=dict(torch=str(torch.__version__), python=platform.python_version()),
                     rng=get_rng_state())
@@ -329,44 +349,30 @@ class BaseRunner:
         self.resumed_from = str(checkpoint)
         self.logger.info(f'resumed from {checkpoint}: epoch {self.epoch}, iter {self.iter}')
 
-    def apply_pending_resume(self):
-        """Restore a resumed checkpoint's RNG state at the point where its run left off."""
+    def start_pass(self, data_loader, epoch):
+        """``(batches, position)``: an iterator over one pass of ``data_loader``, its sampler
+        told ``epoch``; position 0, except for the first pass after ``resume``.
+
+        That pass first moves over the batches the checkpoint had already trained on, and
+        the checkpoint's RNG state comes back where its run stood: before the pass draws
+        anything when it was saved between passes, after the skipped batches when mid-pass.
+        """
         pending, self._pending_resume = self._pending_resume, None
-        if not pending:
-            return
-        if pending.get('rng') is not None:
-            set_rng_state(pending['rng'])
+        rng, skip = (pending['rng'], pending['skip']) if pending else (None, 0)
+        if rng is not None and skip == 0:
+            set_rng_state(rng)
+        set_loader_epoch(data_loader, epoch)
+        batches = iter(data_loader)
+        for taken in range(skip):
+            if next(batches, None) is None:
+                raise ValueError(f'resuming after batch {skip} of epoch {epoch}, but the loader '
+                                 f'has {taken}: use the data and batch size the run had')
+        if rng is not None and skip > 0:
+            set_rng_state(rng)
+        return batches, skip
 
     def log_hook_order(self):
         self.logger.info(f'Hooks will be executed in the following order:\n{self.get_hook_info()}')
-
-
-def find_latest_checkpoint(work_dir):
-    """``latest.pth`` in ``work_dir``, else the highest ``epoch_N`` / ``iter_N.pth``, else None."""
-    work_dir = Path(work_dir)
-    latest = work_dir / 'latest.pth'
-    if latest.exists():
-        return str(latest)
-    numbered = []
-    for path in work_dir.glob('*_*.pth'):
-        prefix, _, number = path.stem.rpartition('_')
-        if prefix in ('epoch', 'iter') and number.isdigit():
-            numbered.append((int(number), str(path)))
-    return max(numbered)[1] if numbered else None
-
-
-def link_latest(target, link):
-    """Point ``link`` at ``target``: a relative symlink swapped in atomically, else a copy."""
-    target, link = Path(target), Path(link)
-    temp = link.with_name(f'.{link.name}.{os.getpid()}.tmp')
-    try:
-        if temp.exists() or temp.is_symlink():
-            temp.unlink()
-        os.symlink(target.name if target.parent == link.parent else target.resolve(), temp)
-    except (OSError, NotImplementedError):
-        import shutil
-        shutil.copyfile(target, temp)
-    os.replace(temp, link)
 
 
 def _type_name(cfg):

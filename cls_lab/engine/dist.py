@@ -122,8 +122,8 @@ def all_reduce_buffers(model):
 def set_loader_epoch(data_loader, epoch):
     """Tell the loader's sampler (or batch sampler) the epoch, so its order depends on it.
 
-    The one place the sampler epoch is set: the runners call it each pass, and so does
-    ``DistSamplerSeedHook`` (kept for mmcv configs that list it).
+    The one place the sampler epoch is set: ``BaseRunner.start_pass`` calls it at every pass
+    (``DistSamplerSeedHook``, kept for mmcv configs that list it, sets the same value).
     """
     for owner in (getattr(data_loader, 'sampler', None),
                   getattr(getattr(data_loader, 'batch_sampler', None), 'sampler', None)):

@@ -1,6 +1,6 @@
 """Learning-rate and momentum schedules as pure functions of the iteration (or epoch).
 
-Each function answers "what is the value at step ``t``?" and touches no optimizer, so
+Each function (and ``CyclicSchedule``, a cycle's checked arguments) answers "what is the value at step ``t``?" and touches no optimizer, so
 you can plot a schedule without training (nanoGPT's ``get_lr(it)`` idea). The hook
 classes in ``cls_lab/engine/hooks/lr_updater.py`` and ``momentum_updater.py`` call these
 functions at the points of the training loop where mmcv 1.x does;
@@ -14,7 +14,8 @@ import math
 __all__ = ['annealing_cos', 'annealing_linear', 'ANNEALERS', 'warmup_factor', 'step_lr',
            'exp_lr', 'poly_lr', 'inv_lr', 'min_value', 'cosine_annealing_lr',
            'flat_cosine_annealing_lr', 'cosine_cooldown_lr', 'linear_annealing_lr', 'cosine_restart_lr',
-           'normalize_target_ratio', 'cyclic_lr', 'one_cycle_lr', 'one_cycle_momentum']
+           'normalize_target_ratio', 'cyclic_lr', 'CyclicSchedule', 'one_cycle_lr',
+           'one_cycle_momentum']
 
 
 # --- the two ways to travel from one value to another -------------------------------------
@@ -166,7 +167,27 @@ def cyclic_lr(base_lr, iteration, max_iters, target_ratio=(10, 1e-4), cyclic_tim
                   (position - up_len) / (cycle_len - up_len))
 
 
-def _phase_value(iteration, phases, anneal, extend_last=False):
+class CyclicSchedule:
+    """The shape of a cyclical schedule, checked once; ``schedule(base, iteration, max_iters)``
+    is its value (``cyclic_lr``). The cyclic LR and momentum hooks each hold one."""
+
+    def __init__(self, target_ratio, cyclic_times=1, step_ratio_up=0.4, anneal_strategy='cos',
+                 gamma=1.0):
+        if not 0 <= step_ratio_up < 1:
+            raise ValueError(f'step_ratio_up must be in [0, 1), got {step_ratio_up!r}')
+        if not 0 < gamma <= 1:
+            raise ValueError(f'gamma must be in (0, 1], got {gamma!r}')
+        annealer(anneal_strategy)
+        self.target_ratio = normalize_target_ratio(target_ratio)
+        self.cyclic_times, self.step_ratio_up = cyclic_times, step_ratio_up
+        self.anneal_strategy, self.gamma = anneal_strategy, gamma
+
+    def __call__(self, base, iteration, max_iters):
+        return cyclic_lr(base, iteration, max_iters, self.target_ratio, self.cyclic_times,
+                         self.step_ratio_up, self.anneal_strategy, self.gamma)
+
+
+def phase_value(iteration, phases, anneal, extend_last=False):
     """Walk ``(end_iter, start_value, end_value)`` phases; anneal inside the one holding ``iteration``."""
     start = 0
     for index, (end, start_value, end_value) in enumerate(phases):
@@ -190,7 +211,7 @@ def one_cycle_lr(iteration, max_lr, total_steps, pct_start=0.3, anneal_strategy=
     else:
         phases = [(up_end, base, base * div_factor),
                   (total_steps - 1, base * div_factor, base / final_div_factor)]
-    return _phase_value(iteration, phases, annealer(anneal_strategy))
+    return phase_value(iteration, phases, annealer(anneal_strategy))
 
 
 def one_cycle_momentum(iteration, max_iters, base_momentum=0.85, max_momentum=0.95,
@@ -205,4 +226,4 @@ def one_cycle_momentum(iteration, max_iters, base_momentum=0.85, max_momentum=0.
     else:
         phases = [(up_end, max_momentum, base_momentum),
                   (max_iters - 1, base_momentum, max_momentum)]
-    return _phase_value(iteration, phases, annealer(anneal_strategy), extend_last=True)
+    return phase_value(iteration, phases, annealer(anneal_strategy), extend_last=True)

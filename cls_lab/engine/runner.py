@@ -8,12 +8,14 @@ the iteration runner) with one validation pass that only computes losses.
                                    optimizer_config=dict(grad_clip=None))
     runner.run([train_loader], [('train', 1)])
 """
+import contextlib
+
 import torch
 
 from cls_lab.registry import RUNNERS
 
-from .base_runner import BaseRunner, find_latest_checkpoint
-from .dist import set_loader_epoch
+from .base_runner import BaseRunner
+from .checkpoint_files import find_latest_checkpoint
 from .rng import preserve_rng
 
 __all__ = ['EpochBasedRunner', 'IterBasedRunner', 'IterLoader', 'find_latest_checkpoint']
@@ -39,12 +41,30 @@ class _LoopMixin:
     """Shared pieces of the two loops: the train/val step with its hooks."""
 
     def _train_step(self, data_batch):
+        """One training iteration: the loss from ``train_step``, then the hooks (the
+        OptimizerHook does backward and step, see hooks/optimizer.py)."""
         self.call_hook('before_train_iter')
         self.run_iter(data_batch, train_mode=True)
-        self._progress = (self._epoch, self._iter + 1, self._inner_iter + 1)
         self.call_hook('after_train_iter')
         self._inner_iter += 1
         self._iter += 1
+
+    def run_iter(self, data_batch, train_mode):
+        """``train_step`` or ``val_step`` on the batch; the result goes to ``outputs``, the log."""
+        self.data_batch = data_batch = self.to_device(data_batch)
+        autocast = torch.autocast(**self.autocast) if self.autocast else contextlib.nullcontext()
+        with autocast:
+            if train_mode:
+                outputs = self.model.train_step(data_batch, self.optimizer)
+            else:
+                outputs = self.model.val_step(data_batch, self.optimizer)
+        if not isinstance(outputs, dict):
+            raise TypeError(f'{self.model_name}.{"train" if train_mode else "val"}_step must '
+                            'return dict(loss=..., log_vars=..., num_samples=...) (a dict), '
+                            f'got {outputs!r}')
+        if 'log_vars' in outputs:
+            self.log_buffer.update(outputs['log_vars'], outputs.get('num_samples', 1))
+        self.outputs = outputs
 
     def val(self, data_loader, **kwargs):
         """One pass over ``data_loader`` computing losses: eval mode, no grad, no updates."""
@@ -101,51 +121,33 @@ class EpochBasedRunner(_LoopMixin, BaseRunner):
         self.model.train()
         self.mode = 'train'
         self.data_loader = data_loader
-        set_loader_epoch(data_loader, self.epoch)
-        skip = self._resume_skip()
-        if skip == 0:
-            self.apply_pending_resume()
-        self._inner_iter = skip
         self.call_hook('before_train_epoch')
-        batches = iter(data_loader)
-        for _ in range(skip):          # a mid-epoch checkpoint: pass over the batches done
-            next(batches)
-        self.apply_pending_resume()
-        for i, data_batch in enumerate(batches, start=skip):
+        batches, position = self.start_pass(data_loader, self.epoch)   # resumed: mid-epoch
+        for i, data_batch in enumerate(batches, start=position):
             self._inner_iter = i
             self._train_step(data_batch)
-        self._progress = (self._epoch + 1, self._iter, 0)
         self.call_hook('after_train_epoch')
         self._epoch += 1
         self._inner_iter = 0
 
-    def _resume_skip(self):
-        """Batches of this epoch a resumed mid-epoch checkpoint already trained on."""
-        return (self._pending_resume or {}).get('skip', 0)
-
 
 class IterLoader:
-    """An endless iterator over a data loader that counts the passes (its ``epoch``)."""
+    """An endless iterator over a data loader that counts the passes (its ``epoch``).
 
-    def __init__(self, data_loader, epoch=0, skip=0):
-        self.data_loader = data_loader
-        self.epoch = epoch
-        self.position = 0          # batches taken in the current pass
-        self._start_pass()
-        for _ in range(skip):
-            self.next()
+    ``start_pass(data_loader, epoch)`` (the runner's) begins each pass and says how many
+    batches of it are already taken: none, except where a resumed run stood.
+    """
 
-    def _start_pass(self):
-        set_loader_epoch(self.data_loader, self.epoch)
-        self._iterator = iter(self.data_loader)
-        self.position = 0
+    def __init__(self, data_loader, start_pass, epoch=0):
+        self.data_loader, self.start_pass, self.epoch = data_loader, start_pass, epoch
+        self._iterator, self.position = start_pass(data_loader, epoch)
 
     def next(self):
         try:
             batch = next(self._iterator)
         except StopIteration:
             self.epoch += 1
-            self._start_pass()
+            self._iterator, self.position = self.start_pass(self.data_loader, self.epoch)
             batch = next(self._iterator)
         self.position += 1
         return batch
@@ -174,12 +176,9 @@ class IterBasedRunner(_LoopMixin, BaseRunner):
         if self._max_iters is None:
             raise ValueError("IterBasedRunner needs max_iters (runner=dict(type="
                              "'IterBasedRunner', max_iters=N))")
-        skip = (self._pending_resume or {}).get('skip', 0)
-        loaders = [IterLoader(loader, self.epoch, skip)
-                   if mode == 'train' else loader
+        loaders = [IterLoader(loader, self.start_pass, self.epoch) if mode == 'train' else loader
                    for (mode, _), loader in zip(workflow, data_loaders)]
         self._start(workflow)
-        self.apply_pending_resume()
         self.call_hook('before_epoch')
         while self.iter < self._max_iters:
             for (mode, count), loader in zip(workflow, loaders):

@@ -14,6 +14,7 @@ import torch
 
 from .hooks.lr_updater import build_lr_hook
 from .hooks.momentum_updater import build_momentum_hook
+from .hooks.param_updater import read_setting
 from .optimizer import build_optimizer
 
 __all__ = ['simulate_schedule']
@@ -54,12 +55,6 @@ def _dummy_optimizer(optimizer_cfg_or_base_lrs, base_momentum):
     base_lrs = [spec] if isinstance(spec, (int, float)) else list(spec)
     groups = [{'params': [torch.nn.Parameter(torch.zeros(1))], 'lr': lr} for lr in base_lrs]
     return torch.optim.SGD(groups, lr=base_lrs[0], momentum=base_momentum)
-
-
-def _read_momentum(group):
-    if 'momentum' in group:
-        return group['momentum']
-    return group['betas'][0] if 'betas' in group else None
 
 
 def _by_iter_default(cfg):
@@ -108,7 +103,7 @@ def simulate_schedule(lr_config, optimizer_cfg_or_base_lrs=0.1, max_epochs=None,
         record['iter'].append(runner.iter)
         record['epoch'].append(runner.epoch)
         record['lr'].append(groups[0]['lr'])
-        record['momentum'].append(_read_momentum(groups[0]))
+        record['momentum'].append(read_setting(groups[0], 'momentum'))
         record['lr_groups'].append([group['lr'] for group in groups])
         runner.iter += 1
         runner.inner_iter += 1

@@ -50,7 +50,10 @@ class SyncBuffersHook(Hook):
 
 @HOOKS.register_module()
 class DistSamplerSeedHook(Hook):
-    """``sampler.set_epoch(epoch)`` before each epoch: a new, reproducible order per epoch."""
+    """``sampler.set_epoch(epoch)`` before each epoch: a new, reproducible order per epoch.
+
+    cls_lab's runners already do this at the start of every pass (``runner.start_pass``);
+    the hook stays for mmcv configs and custom runners, and sets the same value."""
 
     def before_epoch(self, runner):
         set_loader_epoch(runner.data_loader, runner.epoch)

@@ -7,10 +7,9 @@ warmup *divides* the momentum by the warmup factor, so it starts high and settle
 (mmcv 1.x's intent; its constant/linear/exp warmup code read a stale attribute, fixed here).
 """
 from cls_lab.registry import HOOKS
-from .hook import Hook
-from .lr_updater import (CyclicSchedule, build_schedule_hook, per_group, policy_hook_type,
-                         check_step)
-from .param_updater import ParamUpdaterHook, unwrap_groups, optimizers_of
+from .param_updater import (ParamUpdaterHook, build_schedule_hook, check_per_iteration,
+                            check_step, per_group, policy_hook_type, unwrap_groups,
+                            write_setting)
 from .. import lr_schedules
 
 __all__ = ['MomentumUpdaterHook', 'StepMomentumUpdaterHook', 'CosineAnnealingMomentumUpdaterHook',
@@ -25,56 +24,32 @@ def momentum_hook_type(policy):
 
 
 def build_momentum_hook(momentum_config):
-    """The momentum hook of ``momentum_config`` (see ``lr_updater.build_schedule_hook``)."""
+    """The momentum hook of ``momentum_config`` (see ``param_updater.build_schedule_hook``)."""
     return build_schedule_hook(momentum_config, 'momentum_config', 'MomentumUpdaterHook')
-
-
-def get_group_momentum(group, optimizer=None):
-    """A param group's momentum: ``group['momentum']`` (SGD, RMSprop) or ``betas[0]`` (Adam*)."""
-    if 'momentum' in group:
-        return group['momentum']
-    if 'betas' in group:
-        return group['betas'][0]
-    name = type(optimizer).__name__ if optimizer is not None else 'this optimizer'
-    raise KeyError(f'momentum_config needs an optimizer with "momentum" or "betas"; '
-                   f'{name} has neither')
-
-
-def set_group_momentum(group, value):
-    if 'momentum' in group:
-        group['momentum'] = value
-    elif 'betas' in group:
-        group['betas'] = (value, group['betas'][1])
 
 
 class MomentumUpdaterHook(ParamUpdaterHook):
     """Base class: subclasses give ``get_momentum(runner, base_momentum)``; warmup *divides*
     the momentum by the warmup factor, so it starts high and settles."""
     priority = 'HIGH'
-    value = 'momentum'
+    key = 'momentum'   # SGD's momentum, or betas[0] for Adam-like optimizers
 
     def __init__(self, by_epoch=True, warmup=None, warmup_iters=0, warmup_ratio=0.9, **kwargs):
         super().__init__(by_epoch, warmup, warmup_iters, warmup_ratio, **kwargs)
 
     @property
     def base_momentum(self):
-        return unwrap_groups(self._base)
+        return unwrap_groups(self.base_values)
 
     @property
     def regular_momentum(self):
-        return unwrap_groups(self._regular)
+        return unwrap_groups(self.regular_values)
 
     def get_momentum(self, runner, base_momentum):
         raise NotImplementedError
 
     def scheduled(self, runner, base):
         return self.get_momentum(runner, base)
-
-    def read(self, group, optimizer):
-        return get_group_momentum(group, optimizer)
-
-    def write(self, group, value):
-        set_group_momentum(group, value)
 
     def warmed(self, value, factor):
         return value / factor
@@ -90,8 +65,8 @@ class StepMomentumUpdaterHook(MomentumUpdaterHook):
         super().__init__(**kwargs)
 
     def get_momentum(self, runner, base_momentum):
-        return lr_schedules.step_lr(base_momentum, self.progress(runner)[0], self.step, self.gamma,
-                         self.min_momentum)
+        return lr_schedules.step_lr(base_momentum, self.progress(runner)[0], self.step,
+                                    self.gamma, self.min_momentum)
 
 
 @HOOKS.register_module()
@@ -105,8 +80,8 @@ class CosineAnnealingMomentumUpdaterHook(MomentumUpdaterHook):
 
     def get_momentum(self, runner, base_momentum):
         progress, total = self.progress(runner)
-        target = lr_schedules.min_value(base_momentum, self.min_momentum, self.min_momentum_ratio,
-                             name='min_momentum')
+        target = lr_schedules.min_value(base_momentum, self.min_momentum,
+                                        self.min_momentum_ratio, name='min_momentum')
         return lr_schedules.cosine_annealing_lr(base_momentum, progress, total, target)
 
 
@@ -116,28 +91,37 @@ class LinearAnnealingMomentumUpdaterHook(CosineAnnealingMomentumUpdaterHook):
 
     def get_momentum(self, runner, base_momentum):
         progress, total = self.progress(runner)
-        target = lr_schedules.min_value(base_momentum, self.min_momentum, self.min_momentum_ratio,
-                             name='min_momentum')
+        target = lr_schedules.min_value(base_momentum, self.min_momentum,
+                                        self.min_momentum_ratio, name='min_momentum')
         return lr_schedules.linear_annealing_lr(base_momentum, progress, total, target)
 
 
 @HOOKS.register_module()
-class CyclicMomentumUpdaterHook(CyclicSchedule, MomentumUpdaterHook):
+class CyclicMomentumUpdaterHook(MomentumUpdaterHook):
     """Cyclic momentum (per iteration): down to ``base*target_ratio[0]``, back to ``base*target_ratio[1]``."""
-    default_target_ratio = (0.85 / 0.95, 1)
+
+    def __init__(self, by_epoch=False, target_ratio=(0.85 / 0.95, 1), cyclic_times=1,
+                 step_ratio_up=0.4, anneal_strategy='cos', gamma=1.0, **kwargs):
+        check_per_iteration(by_epoch, 'cyclic momentum')
+        self.cycle = lr_schedules.CyclicSchedule(target_ratio, cyclic_times, step_ratio_up,
+                                                 anneal_strategy, gamma)
+        super().__init__(by_epoch=False, **kwargs)
 
     def get_momentum(self, runner, base_momentum):
-        return self.cyclic_value(runner, base_momentum)
+        return self.cycle(base_momentum, runner.iter, runner.max_iters)
 
 
 @HOOKS.register_module()
 class OneCycleMomentumUpdaterHook(MomentumUpdaterHook):
-    """Momentum for 1cycle: ``max_momentum`` -> ``base_momentum`` while the lr rises, and back."""
+    """Momentum for 1cycle: ``max_momentum`` -> ``base_momentum`` while the lr rises, and back.
+
+    A group's start value is its ``(base_momentum, max_momentum)`` pair; the group begins at
+    ``max_momentum``, whatever the optimizer's own momentum.
+    """
 
     def __init__(self, base_momentum=0.85, max_momentum=0.95, pct_start=0.3,
                  anneal_strategy='cos', three_phase=False, by_epoch=False, **kwargs):
-        if by_epoch:
-            raise ValueError('OneCycle momentum works per iteration only: set by_epoch=False')
+        check_per_iteration(by_epoch, 'OneCycle momentum')
         if not isinstance(pct_start, float) or not 0 <= pct_start <= 1:
             raise ValueError(f'pct_start must be a float in [0, 1], got {pct_start!r}')
         lr_schedules.annealer(anneal_strategy)
@@ -146,21 +130,18 @@ class OneCycleMomentumUpdaterHook(MomentumUpdaterHook):
         self.three_phase = three_phase
         super().__init__(by_epoch=False, **kwargs)
 
-    def before_run(self, runner):
-        self._bounds = {}   # optimizer name -> [(low, high) per group]
-        for name, optimizer in optimizers_of(runner).items():
-            if 'momentum' not in optimizer.defaults and 'betas' not in optimizer.defaults:
-                raise ValueError(f'OneCycle momentum needs an optimizer with momentum or betas; '
-                                 f'{type(optimizer).__name__} has neither')
-            lows = per_group(self.low, name, optimizer, 'base_momentum')
-            highs = per_group(self.high, name, optimizer, 'max_momentum')
-            self._bounds[name] = list(zip(lows, highs))
-            for group, high in zip(optimizer.param_groups, highs):
-                set_group_momentum(group, high)
-        self._base = {name: [high for _, high in bounds] for name, bounds in self._bounds.items()}
+    def start_values(self, runner, optimizer_name, optimizer):
+        if 'momentum' not in optimizer.defaults and 'betas' not in optimizer.defaults:
+            raise ValueError(f'OneCycle momentum needs an optimizer with momentum or betas; '
+                             f'{type(optimizer).__name__} has neither')
+        lows = per_group(self.low, optimizer_name, optimizer, 'base_momentum')
+        highs = per_group(self.high, optimizer_name, optimizer, 'max_momentum')
+        for group, high in zip(optimizer.param_groups, highs):
+            write_setting(group, 'momentum', high)
+        return list(zip(lows, highs))
 
-    def get_regular(self, runner):
-        return {name: [lr_schedules.one_cycle_momentum(runner.iter, runner.max_iters, low, high,
-                                            self.pct_start, self.anneal_strategy,
-                                            self.three_phase) for low, high in bounds]
-                for name, bounds in self._bounds.items()}
+    def get_momentum(self, runner, base_momentum):
+        low, high = base_momentum
+        return lr_schedules.one_cycle_momentum(runner.iter, runner.max_iters, low, high,
+                                               self.pct_start, self.anneal_strategy,
+                                               self.three_phase)
