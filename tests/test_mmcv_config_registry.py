@@ -93,3 +93,19 @@ def test_checkpoint_meta_and_wrapped_submodules(tmp_path):
     assert meta['CLASSES'] == ['cat', 'dog'] and meta['config'] == 'a = 1\n'
     with pytest.raises(TypeError, match='meta must be a dict'):
         save_checkpoint(model, str(tmp_path / 'd.pth'), meta=[1])
+
+
+def test_merge_is_pure_and_provenance_is_its_own_pass():
+    from cls_lab.config import _merge, _track
+    base = dict(model=dict(type='A', depth=50, neck=dict(c=1)), lr=0.1)
+    child = dict(model=dict(depth=18, neck=dict(_delete_=True, d=2)))
+    before = repr(base), repr(child)
+    merged = _merge(base, child, strict=True)
+    assert merged == dict(model=dict(type='A', depth=18, neck=dict(d=2)), lr=0.1)
+    assert (repr(base), repr(child)) == before           # neither input changed
+    prov = {}
+    _track(prov, {}, base, lambda key: 'base.py')
+    _track(prov, base, child, lambda key: 'child.py')
+    assert prov == {'model.type': [('base.py', 'A')], 'lr': [('base.py', 0.1)],
+                    'model.depth': [('base.py', 50), ('child.py', 18)],
+                    'model.neck.d': [('child.py', 2)]}   # _delete_ forgot neck.c
