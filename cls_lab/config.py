@@ -134,8 +134,9 @@ def _load_file(path, stack=(), predefined=True):
     with open(path, encoding='utf-8') as f:
         text = f.read()
     code = _predefined(text, path) if predefined else text
-    return _load_text(code, suffix, _shown(path), os.path.dirname(path), stack + (path,),
-                      predefined, shown_text=text)
+    cfg_dict, prov, texts = _load_text(code, suffix, _shown(path), os.path.dirname(path),
+                                       stack + (path,), predefined)
+    return cfg_dict, prov, texts + [f'{path}\n{text}']   # as mmcv: absolute path, then text
 
 
 def _shown(path):
@@ -147,7 +148,8 @@ def _shown(path):
     return path if relative.startswith(os.pardir) else relative
 
 
-def _load_text(text, suffix, name, base_dir, stack, predefined=True, shown_text=None):
+def _load_text(text, suffix, name, base_dir, stack, predefined=True):
+    """``(merged dict, provenance, texts of the base files)`` of one config's text."""
     # {{_base_.x}} becomes a placeholder: a hidden variable (.py) or a string (.json/.yaml)
     refs = []
     pattern = _REF if suffix == '.py' else _QUOTED_REF
@@ -158,7 +160,7 @@ def _load_text(text, suffix, name, base_dir, stack, predefined=True, shown_text=
         try:
             tree = ast.parse(code, filename=name)
         except SyntaxError as error:   # its str() shows only the base name: add the path
-            error.msg = f'{name}: {error.msg}'
+            error.msg = f'There are syntax errors in config file {name}: {error.msg}'
             raise
         base_files, lines = _py_bases(tree, name), _line_map(tree)
     else:
@@ -192,7 +194,6 @@ def _load_text(text, suffix, name, base_dir, stack, predefined=True, shown_text=
     _track(prov, base, own, locate)
     _warn_type_changes(base, own, name, lines)
     _warn_stale_variables(base, own, merged, prov, name, lines)
-    texts.append(f'{name}\n{text if shown_text is None else shown_text}')
     return merged, prov, texts
 
 
@@ -514,7 +515,7 @@ class Config(MutableMapping):
         if suffix in ('.py', ''):
             text = self.pretty_text
         elif suffix == '.json':
-            text = json.dumps(_plain(self._cfg_dict, True), indent=2) + '\n'
+            text = json.dumps(_plain(self._cfg_dict, True))   # one line, as mmcv
         elif suffix in ('.yaml', '.yml'):
             import yaml
             text = yaml.safe_dump(_plain(self._cfg_dict, True), sort_keys=False)

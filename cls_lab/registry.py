@@ -16,7 +16,7 @@ import warnings
 
 __all__ = ['Registry', 'build_from_cfg', 'MODELS', 'BACKBONES', 'NECKS', 'HEADS',
            'LOSSES', 'CLASSIFIERS', 'DATASETS', 'TRANSFORMS', 'PIPELINES', 'HOOKS',
-           'OPTIMIZERS', 'OPTIMIZER_BUILDERS', 'RUNNERS']
+           'OPTIMIZERS', 'OPTIMIZER_BUILDERS', 'RUNNERS', 'MODULE_WRAPPERS', 'build_runner']
 
 
 class Registry:
@@ -274,3 +274,10 @@ HOOKS = Registry('hooks')
 OPTIMIZERS = Registry('optimizers')   # every torch.optim optimizer: see cls_lab.engine.optimizer
 OPTIMIZER_BUILDERS = Registry('optimizer builders')
 RUNNERS = Registry('runners')
+MODULE_WRAPPERS = Registry('module wrappers')   # DataParallel-like: .module is the model
+
+
+def build_runner(cfg, default_args=None):
+    """A runner from ``cfg['runner']``-style ``dict(type='EpochBasedRunner', max_epochs=12)``
+    and the objects it runs (``model``, ``optimizer``, ``work_dir``, ``logger``), as mmcv."""
+    return RUNNERS.build(cfg, default_args=default_args)

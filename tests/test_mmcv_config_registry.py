@@ -109,3 +109,41 @@ def test_merge_is_pure_and_provenance_is_its_own_pass():
     assert prov == {'model.type': [('base.py', 'A')], 'lr': [('base.py', 0.1)],
                     'model.depth': [('base.py', 50), ('child.py', 18)],
                     'model.neck.d': [('child.py', 2)]}   # _delete_ forgot neck.c
+
+
+def test_config_text_dump_and_syntax_error_as_mmcv(files):
+    with pytest.warns(DeprecationWarning):
+        cfg = Config.fromfile(files / 'my.cfg.py')
+    base, child = str(files / 'base.py'), str(files / 'my.cfg.py')   # absolute, base first
+    assert cfg.text == f"{base}\n{open(base).read()}\n{child}\n{open(child).read()}"
+    assert Config(dict(a=[1, 2], b='x')).dump(str(files / 'o.json')) is None
+    assert (files / 'o.json').read_text() == '{"a": [1, 2], "b": "x"}'   # json.dumps, one line
+    (files / 'syntax.py').write_text('a=0b=dict(c=1)')
+    with pytest.raises(SyntaxError, match='There are syntax errors in config file .*syntax.py'):
+        Config.fromfile(files / 'syntax.py')
+
+
+def test_module_wrappers_build_runner_and_local_checkpoints(tmp_path, monkeypatch):
+    from cls_lab.engine.checkpoint import load_from_local
+    from cls_lab.engine.optimizer import TORCH_OPTIMIZERS
+    from cls_lab.registry import MODULE_WRAPPERS, RUNNERS, build_runner
+
+    @MODULE_WRAPPERS.register_module(force=True)
+    class MyWrapper:                       # any class whose .module is the model, as in mmcv
+        def __init__(self, module):
+            self.module = module
+
+    model = Named()
+    assert list(get_state_dict(MyWrapper(model))) == ['inner.weight', 'inner.bias']
+    monkeypatch.setenv('HOME', str(tmp_path))
+    save_checkpoint(model, str(tmp_path / 'c.pth'))
+    assert list(load_from_local('~/c.pth')['state_dict']) == ['inner.weight', 'inner.bias']
+    assert {'SGD', 'AdamW', 'Optimizer'} <= set(TORCH_OPTIMIZERS)   # mmcv lists the base too
+
+    class Toy(nn.Module):
+        def train_step(self, data, optimizer):
+            return {}
+
+    runner = build_runner(dict(type='EpochBasedRunner', max_epochs=2),
+                          default_args=dict(model=Toy(), work_dir=None))
+    assert type(runner) is RUNNERS.get('EpochBasedRunner') and runner.max_epochs == 2

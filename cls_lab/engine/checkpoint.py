@@ -21,12 +21,24 @@ import torch
 import torch.nn as nn
 
 from cls_lab.errors import CheckpointError
+from cls_lab.registry import MODULE_WRAPPERS
+
+
+for _wrapper in (nn.DataParallel, nn.parallel.DistributedDataParallel):
+    if _wrapper.__name__ not in MODULE_WRAPPERS:
+        MODULE_WRAPPERS.register_module(module=_wrapper)
+
+
+def is_module_wrapper(module):
+    """True for a DataParallel-like wrapper: a class in ``MODULE_WRAPPERS`` (register your own
+    there, as in mmcv) or one whose name ends in ``DataParallel``."""
+    return isinstance(module, tuple(MODULE_WRAPPERS.module_dict.values())) or \
+        (hasattr(module, 'module') and type(module).__name__.endswith('DataParallel'))
 
 
 def _unwrap(module):
     """The model inside a DataParallel / DistributedDataParallel wrapper."""
-    while isinstance(module, (nn.DataParallel, nn.parallel.DistributedDataParallel)) or \
-            (hasattr(module, 'module') and type(module).__name__.endswith('DataParallel')):
+    while is_module_wrapper(module):
         module = module.module
     return module
 
@@ -127,9 +139,17 @@ def resolve_checkpoint_path(filename):
                 f'Download {url} yourself and put it at {path} (file name '
                 f'{os.path.basename(path)})')
         return path
+    filename = os.path.expanduser(filename)
     if not os.path.isfile(filename):
         raise FileNotFoundError(f'checkpoint file {filename} does not exist')
     return filename
+
+
+def load_from_local(filename, map_location=None):
+    """mmcv's loader for a local path (``~`` expands): :func:`load_file` without URLs."""
+    if '://' in str(filename):
+        raise ValueError(f'load_from_local: {filename} is a URL, not a local path')
+    return load_file(filename, map_location)
 
 
 def load_file(filename, map_location='cpu'):
