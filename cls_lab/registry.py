@@ -139,6 +139,7 @@ class Registry:
         return len(self._module_dict)
 
     def __repr__(self):
+        """One module a line (mmcv prints one long dict: unreadable for 100 models)."""
         parent = f', parent={self.parent.name!r}' if self.parent is not None else ''
         lines = [f'Registry(name={self.name!r}, {len(self)} modules{parent})']
         width = max((len(key) for key in self._module_dict), default=0)

@@ -147,3 +147,13 @@ def test_module_wrappers_build_runner_and_local_checkpoints(tmp_path, monkeypatc
     runner = build_runner(dict(type='EpochBasedRunner', max_epochs=2),
                           default_args=dict(model=Toy(), work_dir=None))
     assert type(runner) is RUNNERS.get('EpochBasedRunner') and runner.max_epochs == 2
+
+
+def test_load_checkpoint_with_prefix(tmp_path):
+    from cls_lab.engine.checkpoint import _load_checkpoint_with_prefix
+    model = nn.Sequential(nn.Linear(1, 2), nn.Linear(2, 1))
+    torch.save(model.state_dict(), tmp_path / 'm.pth')
+    state = _load_checkpoint_with_prefix('1', str(tmp_path / 'm.pth'))
+    assert list(state) == ['weight', 'bias'] and torch.equal(state['weight'], model[1].weight)
+    with pytest.raises(KeyError, match="no key starts with 'back.'"):
+        _load_checkpoint_with_prefix('back', str(tmp_path / 'm.pth'))

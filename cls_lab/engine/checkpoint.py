@@ -209,16 +209,27 @@ def load_checkpoint_dict(model, checkpoint, filename, strict=False, logger=None,
     for pattern, replacement in revise_keys:
         state_dict = OrderedDict((re.sub(pattern, replacement, k), v) for k, v in state_dict.items())
     if prefix:
-        head = prefix if prefix.endswith('.') else prefix + '.'
-        state_dict = OrderedDict((k[len(head):], v) for k, v in state_dict.items()
-                                 if k.startswith(head))
-        if not state_dict:
-            raise KeyError(f'{filename}: no key starts with {head!r} (prefix={prefix!r})')
+        state_dict = _with_prefix(state_dict, prefix, filename)
     check_fit(model, state_dict, filename, allow_partial)
     missing, _, mismatched = load_state_dict(model, state_dict, strict=strict, logger=logger)
     if not missing and not mismatched:
         _info(f'{fit_summary(_unwrap(model).state_dict(), [], [])} from {filename}', logger)
     return checkpoint
+
+
+def _with_prefix(state_dict, prefix, filename):
+    head = prefix if prefix.endswith('.') else prefix + '.'
+    state_dict = OrderedDict((k[len(head):], v) for k, v in state_dict.items()
+                             if k.startswith(head))
+    if not state_dict:   # mmcv asserts; a KeyError names the file and the prefix
+        raise KeyError(f'{filename}: no key starts with {head!r} (prefix={prefix!r})')
+    return state_dict
+
+
+def _load_checkpoint_with_prefix(prefix, filename, map_location=None):
+    """mmcv's helper: the ``prefix.*`` tensors of a checkpoint file, renamed without it."""
+    checkpoint = load_file(filename, map_location)
+    return _with_prefix(checkpoint.get('state_dict', checkpoint), prefix, filename)
 
 
 def check_fit(model, state_dict, filename, allow_partial=True):
