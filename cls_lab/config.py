@@ -23,11 +23,15 @@ import re
 import warnings
 from collections.abc import MutableMapping
 
-__all__ = ['Config', 'ConfigDict', 'DictAction', 'read_bases']
+__all__ = ['Config', 'ConfigDict', 'ConfigFormatError', 'DictAction', 'read_bases']
 
 _SUFFIXES = ('.py', '.json', '.yaml', '.yml')
 _REF = re.compile(r'\{\{\s*_base_\.([\w.]+)\s*\}\}')   # {{_base_.model.backbone.depth}}
 _QUOTED_REF = re.compile(r'["\']?' + _REF.pattern + r'["\']?')   # JSON/YAML: quoted or not
+
+
+class ConfigFormatError(OSError, ValueError):
+    """A config file that is not .py/.json/.yaml/.yml: a ValueError, and the IOError mmcv raises."""
 
 
 class ConfigDict(dict):
@@ -127,8 +131,8 @@ def _load_file(path, stack=(), predefined=True):
         raise IsADirectoryError(f'{_shown(path)} is a folder, not a config file; give one of '
                                 f'its {"/".join(_SUFFIXES)} files')
     if suffix not in _SUFFIXES:
-        raise ValueError(f'unsupported config suffix {suffix!r} in {_shown(path)}; '
-                         f'use one of {_SUFFIXES}')
+        raise ConfigFormatError(f'unsupported config suffix {suffix!r} in {_shown(path)}; '
+                                f'use one of {_SUFFIXES}')
     if not os.path.isfile(path):
         raise FileNotFoundError(f'config file {_shown(path)} does not exist')
     with open(path, encoding='utf-8') as f:

@@ -118,6 +118,9 @@ def test_config_text_dump_and_syntax_error_as_mmcv(files):
     assert cfg.text == f"{base}\n{open(base).read()}\n{child}\n{open(child).read()}"
     assert Config(dict(a=[1, 2], b='x')).dump(str(files / 'o.json')) is None
     assert (files / 'o.json').read_text() == '{"a": [1, 2], "b": "x"}'   # json.dumps, one line
+    (files / 'image.jpg').write_bytes(b'\xff\xd8')
+    with pytest.raises(IOError, match="unsupported config suffix '.jpg'"):   # mmcv: IOError
+        Config.fromfile(files / 'image.jpg')
     (files / 'syntax.py').write_text('a=0b=dict(c=1)')
     with pytest.raises(SyntaxError, match='There are syntax errors in config file .*syntax.py'):
         Config.fromfile(files / 'syntax.py')
