@@ -90,7 +90,7 @@ def test_checkpoint_meta_and_wrapped_submodules(tmp_path):
     assert list(get_state_dict(model)) == ['inner.weight', 'inner.bias']    # mmcv's keys
     save_checkpoint(model, str(tmp_path / 'c.pth'))
     meta = torch.load(tmp_path / 'c.pth', weights_only=True)['meta']
-    assert meta['CLASSES'] == ['cat', 'dog'] and meta['config'] == 'a = 1\n'
+    assert meta['CLASSES'] == ('cat', 'dog') and meta['config'] == 'a = 1\n'   # a tuple stays one
     with pytest.raises(TypeError, match='meta must be a dict'):
         save_checkpoint(model, str(tmp_path / 'd.pth'), meta=[1])
 

@@ -268,8 +268,9 @@ def save_checkpoint(model, filename, optimizer=None, meta=None):
     meta = dict(meta or {})
     meta.setdefault('time', time.asctime())
     inner = _unwrap(model)          # as mmcv: the class names travel with the weights
-    if getattr(inner, 'CLASSES', None) is not None and 'CLASSES' not in meta:
-        meta['CLASSES'] = [str(name) for name in inner.CLASSES]
+    classes = getattr(inner, 'CLASSES', None)
+    if classes is not None and 'CLASSES' not in meta:   # plain str, the tuple/list kept
+        meta['CLASSES'] = (tuple if isinstance(classes, tuple) else list)(map(str, classes))
     if getattr(inner, 'cfg', None) is not None and 'config' not in meta:
         meta['config'] = getattr(inner.cfg, 'pretty_text', str(inner.cfg))
     checkpoint = dict(meta=meta, state_dict=get_state_dict(model))
