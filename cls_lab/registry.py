@@ -100,10 +100,7 @@ class Registry:
         that is already registered is a ``KeyError`` unless ``force=True``.
         """
         if inspect.isclass(name):      # the old forms: register_module(cls), @register_module
-            warnings.warn('register_module(cls) is the old API; use @REG.register_module() or '
-                          'REG.register_module(module=cls)', DeprecationWarning, stacklevel=2)
-            self._register(name, None, force)
-            return name
+            return self.deprecated_register_module(name, force)
         if not isinstance(force, bool):
             raise TypeError(f'force must be a bool, got {type(force).__name__}')
         if name is not None and not isinstance(name, (str, list, tuple)):
@@ -117,8 +114,17 @@ class Registry:
             return cls
         return decorator
 
+    def deprecated_register_module(self, cls=None, force=False):
+        """mmcv's old form ``register_module(cls, force)`` (deprecated there too): warns."""
+        warnings.warn('register_module(cls) is the old API; use @REG.register_module() or '
+                      'REG.register_module(module=cls)', DeprecationWarning, stacklevel=3)
+        if cls is None:
+            return lambda cls: self.deprecated_register_module(cls, force)
+        self._register(cls, None, force)
+        return cls
+
     def _register(self, module, name, force):
-        if not callable(module):
+        if not (inspect.isclass(module) or inspect.isfunction(module)):   # not a bound method
             raise TypeError(f'only classes and functions can be registered, got {module!r}')
         names = [module.__name__] if name is None else [name] if isinstance(name, str) else name
         for key in names:

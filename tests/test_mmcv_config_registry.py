@@ -160,3 +160,19 @@ def test_load_checkpoint_with_prefix(tmp_path):
     assert list(state) == ['weight', 'bias'] and torch.equal(state['weight'], model[1].weight)
     with pytest.raises(KeyError, match="no key starts with 'back.'"):
         _load_checkpoint_with_prefix('back', str(tmp_path / 'm.pth'))
+
+
+def test_registry_rejects_bound_methods_and_keeps_deprecated_register_module():
+    cats = Registry('cats')
+
+    class Demo:
+        def method(self):
+            pass
+
+    with pytest.raises(TypeError, match='only classes and functions'):
+        cats.register_module(name='method', module=Demo().method)   # mmcv: classes, functions
+    with pytest.warns(DeprecationWarning, match='old API'):
+        assert cats.deprecated_register_module(Demo) is Demo
+    with pytest.warns(DeprecationWarning):
+        cats.deprecated_register_module(force=True)(Demo)
+    assert cats.get('Demo') is Demo
