@@ -502,7 +502,8 @@ class Config(MutableMapping):
         return cfg
 
     filename = property(lambda self: self._filename, doc='The path the config was loaded from.')
-    text = property(lambda self: self._text, doc='The file text, its base files first.')
+    text = property(lambda self: self._text,
+                    doc="Each file's absolute path and text, base files first (as mmcv).")
 
     @property
     def pretty_text(self):
@@ -704,7 +705,11 @@ def _format(value, indent, used, width=79):
 
 # ---------------------------------------------------------------- argparse
 class DictAction(argparse.Action):
-    """``--cfg-options k=v k2=v2``: values become int, float, bool, None, str, lists or tuples."""
+    """``--cfg-options k=v k2=v2``: values become int, float, bool, None, str, lists or tuples.
+
+    A value that does not parse (unbalanced brackets) is an argparse error naming the option,
+    where mmcv fails an ``assert``.
+    """
 
     def __init__(self, option_strings, dest, nargs='+', **kwargs):
         super().__init__(option_strings, dest, nargs=nargs, **kwargs)
