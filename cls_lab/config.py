@@ -23,11 +23,15 @@ import re
 import warnings
 from collections.abc import MutableMapping
 
-__all__ = ['Config', 'ConfigDict', 'DictAction', 'read_bases']
+__all__ = ['Config', 'ConfigDict', 'ConfigFormatError', 'DictAction', 'read_bases']
 
 _SUFFIXES = ('.py', '.json', '.yaml', '.yml')
 _REF = re.compile(r'\{\{\s*_base_\.([\w.]+)\s*\}\}')   # {{_base_.model.backbone.depth}}
 _QUOTED_REF = re.compile(r'["\']?' + _REF.pattern + r'["\']?')   # JSON/YAML: quoted or not
+
+
+class ConfigFormatError(OSError, ValueError):
+    """A config file that is not .py/.json/.yaml/.yml: a ValueError, and the IOError mmcv raises."""
 
 
 class ConfigDict(dict):
@@ -127,15 +131,16 @@ def _load_file(path, stack=(), predefined=True):
         raise IsADirectoryError(f'{_shown(path)} is a folder, not a config file; give one of '
                                 f'its {"/".join(_SUFFIXES)} files')
     if suffix not in _SUFFIXES:
-        raise ValueError(f'unsupported config suffix {suffix!r} in {_shown(path)}; '
-                         f'use one of {_SUFFIXES}')
+        raise ConfigFormatError(f'unsupported config suffix {suffix!r} in {_shown(path)}; '
+                                f'use one of {_SUFFIXES}')
     if not os.path.isfile(path):
         raise FileNotFoundError(f'config file {_shown(path)} does not exist')
     with open(path, encoding='utf-8') as f:
         text = f.read()
     code = _predefined(text, path) if predefined else text
-    return _load_text(code, suffix, _shown(path), os.path.dirname(path), stack + (path,),
-                      predefined, shown_text=text)
+    cfg_dict, prov, texts = _load_text(code, suffix, _shown(path), os.path.dirname(path),
+                                       stack + (path,), predefined)
+    return cfg_dict, prov, texts + [f'{path}\n{text}']   # as mmcv: absolute path, then text
 
 
 def _shown(path):
@@ -147,7 +152,8 @@ def _shown(path):
     return path if relative.startswith(os.pardir) else relative
 
 
-def _load_text(text, suffix, name, base_dir, stack, predefined=True, shown_text=None):
+def _load_text(text, suffix, name, base_dir, stack, predefined=True):
+    """``(merged dict, provenance, texts of the base files)`` of one config's text."""
     # {{_base_.x}} becomes a placeholder: a hidden variable (.py) or a string (.json/.yaml)
     refs = []
     pattern = _REF if suffix == '.py' else _QUOTED_REF
@@ -158,7 +164,7 @@ def _load_text(text, suffix, name, base_dir, stack, predefined=True, shown_text=
         try:
             tree = ast.parse(code, filename=name)
         except SyntaxError as error:   # its str() shows only the base name: add the path
-            error.msg = f'{name}: {error.msg}'
+            error.msg = f'There are syntax errors in config file {name}: {error.msg}'
             raise
         base_files, lines = _py_bases(tree, name), _line_map(tree)
     else:
@@ -187,9 +193,11 @@ def _load_text(text, suffix, name, base_dir, stack, predefined=True, shown_text=
     else:
         own = _resolve_data_refs(own, values)
     _warn_deprecation(own.pop('_deprecation_', None), name)
-    merged = _merge(base, own, prov, name, lines, strict=True)
+    locate = lambda path: _where(name, lines, path)   # noqa: E731
+    merged = _merge(base, own, strict=True, locate=locate)
+    _track(prov, base, own, locate)
+    _warn_type_changes(base, own, name, lines)
     _warn_stale_variables(base, own, merged, prov, name, lines)
-    texts.append(f'{name}\n{text if shown_text is None else shown_text}')
     return merged, prov, texts
 
 
@@ -318,39 +326,60 @@ def _resolve_data_refs(value, values):
 
 
 # ---------------------------------------------------------------- merging, provenance, warnings
-def _merge(base, child, prov, source, lines=None, prefix='', strict=False):
+def _merge(base, child, strict=False, locate=str, prefix=''):
     """A new dict: ``child`` merged into ``base`` (child wins; ``_delete_=True`` replaces).
 
-    ``prov`` maps each leaf key to the ``(where, value)`` records that set it, base first.
-    ``strict`` (file inheritance, as mmcv): a dict over a base value that is not a dict is a
-    TypeError unless it says ``_delete_=True``; overrides (``merge_from_dict``) may replace it.
+    Pure: neither input changes. ``strict`` (file inheritance, as mmcv): a dict over a base
+    value that is not a dict is a TypeError unless it says ``_delete_=True``; overrides
+    (``merge_from_dict``) may replace it. ``locate(key)`` names where a key was written.
     """
     out = dict(base)
     for key, value in child.items():
-        path = f'{prefix}{key}'
-        where = source if lines is None else _where(source, lines, path)
-        if isinstance(value, dict):
-            value = dict(value)
-            old = base.get(key)
-            if strict and key in base and not isinstance(old, dict) \
-                    and not value.get('_delete_', False):
-                raise TypeError(f'{_where(source, lines or {}, path)}: {path} is a dict here but '
-                                f'{type(old).__name__} ({old!r}) in the base config, so it '
-                                'cannot be merged; add _delete_=True to replace the base value')
-            if isinstance(old, dict) and not value.pop('_delete_', False):
-                _warn_type_change(old, value, path, source, lines)
-            else:
-                value.pop('_delete_', None)
-                old = {}
-                _forget(prov, path, keep_leaf=False)
-                if not value:
-                    prov.setdefault(path, []).append((where, value))
-            out[key] = _merge(old, value, prov, source, lines, path + '.', strict)
-        else:
-            _forget(prov, path, keep_leaf=not isinstance(base.get(key), dict))
-            prov.setdefault(path, []).append((where, value))
+        path, old = f'{prefix}{key}', base.get(key)
+        if not isinstance(value, dict):
             out[key] = value
+            continue
+        replace = bool(value.get('_delete_', False))
+        if strict and key in base and not isinstance(old, dict) and not replace:
+            raise TypeError(f'{locate(path)}: {path} is a dict here but {type(old).__name__} '
+                            f'({old!r}) in the base config, so it cannot be merged; add '
+                            '_delete_=True to replace the base value')
+        below = old if isinstance(old, dict) and not replace else {}
+        out[key] = _merge(below, _without_delete(value), strict, locate, path + '.')
     return out
+
+
+def _without_delete(value):
+    return {key: item for key, item in value.items() if key != '_delete_'}
+
+
+def _overlay(base, child, prefix=''):
+    """``(key, base value, child value)`` for each key a merge of ``child`` visits, outer keys
+    first; a child dict that replaces what was there (``_delete_``, or no dict) gets None."""
+    for key, value in child.items():
+        path, old = f'{prefix}{key}', base.get(key)
+        if isinstance(value, dict):
+            if value.get('_delete_', False) or not isinstance(old, dict):
+                old = None
+            value = _without_delete(value)
+            yield path, old, value
+            yield from _overlay(old or {}, value, path + '.')
+        else:
+            yield path, old, value
+
+
+def _track(prov, base, child, locate, prefix=''):
+    """Provenance of merging ``child`` over ``base``: ``prov`` maps each leaf key to the
+    ``(where, value)`` records that set it, base first; a replaced subtree forgets its past."""
+    for path, old, value in _overlay(base, child, prefix):
+        if isinstance(value, dict):
+            if old is None:
+                _forget(prov, path, keep_leaf=False)
+                if not value:   # an empty dict is a leaf
+                    prov.setdefault(path, []).append((locate(path), value))
+        else:
+            _forget(prov, path, keep_leaf=not isinstance(old, dict))
+            prov.setdefault(path, []).append((locate(path), value))
 
 
 def _where(source, lines, path):
@@ -364,14 +393,18 @@ def _forget(prov, path, keep_leaf):
         del prov[key]
 
 
-def _warn_type_change(old, new, path, source, lines):
+def _warn_type_changes(base, child, source, lines, prefix=''):
     """Trap 1: a new ``type``/``policy`` without ``_delete_`` keeps the old type's arguments."""
-    for switch in ('type', 'policy'):
-        kept = [key for key in old if key not in new and key != switch]
-        if switch in old and switch in new and old[switch] != new[switch] and kept:
-            _warn(f'{source}: {path}.{switch} changes from {old[switch]!r} to {new[switch]!r} '
-                  f'but keeps {kept} from the base config; add _delete_=True to {path} if '
-                  f'{new[switch]!r} does not take them', source, (lines or {}).get(path))
+    for path, old, new in _overlay(base, child, prefix):
+        if not (isinstance(new, dict) and isinstance(old, dict)):
+            continue
+        for switch in ('type', 'policy'):
+            kept = [key for key in old if key not in new and key != switch]
+            if switch in old and switch in new and old[switch] != new[switch] and kept:
+                _warn(f'{source}: {path}.{switch} changes from {old[switch]!r} to '
+                      f'{new[switch]!r} but keeps {kept} from the base config; add '
+                      f'_delete_=True to {path} if {new[switch]!r} does not take them',
+                      source, lines.get(path))
 
 
 def _warn_stale_variables(base, own, merged, prov, name, lines):
@@ -469,7 +502,8 @@ class Config(MutableMapping):
         return cfg
 
     filename = property(lambda self: self._filename, doc='The path the config was loaded from.')
-    text = property(lambda self: self._text, doc='The file text, its base files first.')
+    text = property(lambda self: self._text,
+                    doc="Each file's absolute path and text, base files first (as mmcv).")
 
     @property
     def pretty_text(self):
@@ -486,7 +520,7 @@ class Config(MutableMapping):
         if suffix in ('.py', ''):
             text = self.pretty_text
         elif suffix == '.json':
-            text = json.dumps(_plain(self._cfg_dict, True), indent=2) + '\n'
+            text = json.dumps(_plain(self._cfg_dict, True))   # one line, as mmcv
         elif suffix in ('.yaml', '.yml'):
             import yaml
             text = yaml.safe_dump(_plain(self._cfg_dict, True), sort_keys=False)
@@ -519,8 +553,10 @@ class Config(MutableMapping):
                                 'index it with an integer key')
             slot = _index(node, last, key) if isinstance(node, list) else last
             holder = {last: node[slot]} if isinstance(node, list) else node
-            merged = _merge(holder, {last: value}, prov, f'{source} {key}={value!r}',
-                            prefix=parent + '.' if parent else '')[last]
+            where, prefix = f'{source} {key}={value!r}', parent + '.' if parent else ''
+            _track(prov, holder, {last: value}, lambda path: where, prefix)
+            _warn_type_changes(holder, {last: value}, where, {}, prefix)
+            merged = _merge(holder, {last: value})[last]
             node[slot] = _to_config_dict(merged)   # a dict put into a list reads as cfg.a[0].b too
 
     def explain(self, key):
@@ -545,7 +581,8 @@ class Config(MutableMapping):
     def _records(self):
         if self._provenance is None:   # built from a dict: that dict set every value
             self.__dict__['_provenance'] = {}
-            _merge({}, self._cfg_dict, self._provenance, 'the dict given to Config()')
+            given = 'the dict given to Config()'
+            _track(self._provenance, {}, self._cfg_dict, lambda path: given)
         return self._provenance
 
     def to_dict(self):
@@ -668,7 +705,11 @@ def _format(value, indent, used, width=79):
 
 # ---------------------------------------------------------------- argparse
 class DictAction(argparse.Action):
-    """``--cfg-options k=v k2=v2``: values become int, float, bool, None, str, lists or tuples."""
+    """``--cfg-options k=v k2=v2``: values become int, float, bool, None, str, lists or tuples.
+
+    A value that does not parse (unbalanced brackets) is an argparse error naming the option,
+    where mmcv fails an ``assert``.
+    """
 
     def __init__(self, option_strings, dest, nargs='+', **kwargs):
         super().__init__(option_strings, dest, nargs=nargs, **kwargs)

@@ -16,7 +16,7 @@ import warnings
 
 __all__ = ['Registry', 'build_from_cfg', 'MODELS', 'BACKBONES', 'NECKS', 'HEADS',
            'LOSSES', 'CLASSIFIERS', 'DATASETS', 'TRANSFORMS', 'PIPELINES', 'HOOKS',
-           'OPTIMIZERS', 'OPTIMIZER_BUILDERS', 'RUNNERS']
+           'OPTIMIZERS', 'OPTIMIZER_BUILDERS', 'RUNNERS', 'MODULE_WRAPPERS', 'build_runner']
 
 
 class Registry:
@@ -100,10 +100,7 @@ class Registry:
         that is already registered is a ``KeyError`` unless ``force=True``.
         """
         if inspect.isclass(name):      # the old forms: register_module(cls), @register_module
-            warnings.warn('register_module(cls) is the old API; use @REG.register_module() or '
-                          'REG.register_module(module=cls)', DeprecationWarning, stacklevel=2)
-            self._register(name, None, force)
-            return name
+            return self.deprecated_register_module(name, force)
         if not isinstance(force, bool):
             raise TypeError(f'force must be a bool, got {type(force).__name__}')
         if name is not None and not isinstance(name, (str, list, tuple)):
@@ -117,8 +114,17 @@ class Registry:
             return cls
         return decorator
 
+    def deprecated_register_module(self, cls=None, force=False):
+        """mmcv's old form ``register_module(cls, force)`` (deprecated there too): warns."""
+        warnings.warn('register_module(cls) is the old API; use @REG.register_module() or '
+                      'REG.register_module(module=cls)', DeprecationWarning, stacklevel=3)
+        if cls is None:
+            return lambda cls: self.deprecated_register_module(cls, force)
+        self._register(cls, None, force)
+        return cls
+
     def _register(self, module, name, force):
-        if not callable(module):
+        if not (inspect.isclass(module) or inspect.isfunction(module)):   # not a bound method
             raise TypeError(f'only classes and functions can be registered, got {module!r}')
         names = [module.__name__] if name is None else [name] if isinstance(name, str) else name
         for key in names:
@@ -139,6 +145,7 @@ class Registry:
         return len(self._module_dict)
 
     def __repr__(self):
+        """One module a line (mmcv prints one long dict: unreadable for 100 models)."""
         parent = f', parent={self.parent.name!r}' if self.parent is not None else ''
         lines = [f'Registry(name={self.name!r}, {len(self)} modules{parent})']
         width = max((len(key) for key in self._module_dict), default=0)
@@ -274,3 +281,10 @@ HOOKS = Registry('hooks')
 OPTIMIZERS = Registry('optimizers')   # every torch.optim optimizer: see cls_lab.engine.optimizer
 OPTIMIZER_BUILDERS = Registry('optimizer builders')
 RUNNERS = Registry('runners')
+MODULE_WRAPPERS = Registry('module wrappers')   # DataParallel-like: .module is the model
+
+
+def build_runner(cfg, default_args=None):
+    """A runner from ``cfg['runner']``-style ``dict(type='EpochBasedRunner', max_epochs=12)``
+    and the objects it runs (``model``, ``optimizer``, ``work_dir``, ``logger``), as mmcv."""
+    return RUNNERS.build(cfg, default_args=default_args)

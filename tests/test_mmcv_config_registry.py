@@ -90,6 +90,89 @@ def test_checkpoint_meta_and_wrapped_submodules(tmp_path):
     assert list(get_state_dict(model)) == ['inner.weight', 'inner.bias']    # mmcv's keys
     save_checkpoint(model, str(tmp_path / 'c.pth'))
     meta = torch.load(tmp_path / 'c.pth', weights_only=True)['meta']
-    assert meta['CLASSES'] == ['cat', 'dog'] and meta['config'] == 'a = 1\n'
+    assert meta['CLASSES'] == ('cat', 'dog') and meta['config'] == 'a = 1\n'   # a tuple stays one
     with pytest.raises(TypeError, match='meta must be a dict'):
         save_checkpoint(model, str(tmp_path / 'd.pth'), meta=[1])
+
+
+def test_merge_is_pure_and_provenance_is_its_own_pass():
+    from cls_lab.config import _merge, _track
+    base = dict(model=dict(type='A', depth=50, neck=dict(c=1)), lr=0.1)
+    child = dict(model=dict(depth=18, neck=dict(_delete_=True, d=2)))
+    before = repr(base), repr(child)
+    merged = _merge(base, child, strict=True)
+    assert merged == dict(model=dict(type='A', depth=18, neck=dict(d=2)), lr=0.1)
+    assert (repr(base), repr(child)) == before           # neither input changed
+    prov = {}
+    _track(prov, {}, base, lambda key: 'base.py')
+    _track(prov, base, child, lambda key: 'child.py')
+    assert prov == {'model.type': [('base.py', 'A')], 'lr': [('base.py', 0.1)],
+                    'model.depth': [('base.py', 50), ('child.py', 18)],
+                    'model.neck.d': [('child.py', 2)]}   # _delete_ forgot neck.c
+
+
+def test_config_text_dump_and_syntax_error_as_mmcv(files):
+    with pytest.warns(DeprecationWarning):
+        cfg = Config.fromfile(files / 'my.cfg.py')
+    base, child = str(files / 'base.py'), str(files / 'my.cfg.py')   # absolute, base first
+    assert cfg.text == f"{base}\n{open(base).read()}\n{child}\n{open(child).read()}"
+    assert Config(dict(a=[1, 2], b='x')).dump(str(files / 'o.json')) is None
+    assert (files / 'o.json').read_text() == '{"a": [1, 2], "b": "x"}'   # json.dumps, one line
+    (files / 'image.jpg').write_bytes(b'\xff\xd8')
+    with pytest.raises(IOError, match="unsupported config suffix '.jpg'"):   # mmcv: IOError
+        Config.fromfile(files / 'image.jpg')
+    (files / 'syntax.py').write_text('a=0b=dict(c=1)')
+    with pytest.raises(SyntaxError, match='There are syntax errors in config file .*syntax.py'):
+        Config.fromfile(files / 'syntax.py')
+
+
+def test_module_wrappers_build_runner_and_local_checkpoints(tmp_path, monkeypatch):
+    from cls_lab.engine.checkpoint import load_from_local
+    from cls_lab.engine.optimizer import TORCH_OPTIMIZERS
+    from cls_lab.registry import MODULE_WRAPPERS, RUNNERS, build_runner
+
+    @MODULE_WRAPPERS.register_module(force=True)
+    class MyWrapper:                       # any class whose .module is the model, as in mmcv
+        def __init__(self, module):
+            self.module = module
+
+    model = Named()
+    assert list(get_state_dict(MyWrapper(model))) == ['inner.weight', 'inner.bias']
+    monkeypatch.setenv('HOME', str(tmp_path))
+    save_checkpoint(model, str(tmp_path / 'c.pth'))
+    assert list(load_from_local('~/c.pth')['state_dict']) == ['inner.weight', 'inner.bias']
+    assert {'SGD', 'AdamW', 'Optimizer'} <= set(TORCH_OPTIMIZERS)   # mmcv lists the base too
+
+    class Toy(nn.Module):
+        def train_step(self, data, optimizer):
+            return {}
+
+    runner = build_runner(dict(type='EpochBasedRunner', max_epochs=2),
+                          default_args=dict(model=Toy(), work_dir=None))
+    assert type(runner) is RUNNERS.get('EpochBasedRunner') and runner.max_epochs == 2
+
+
+def test_load_checkpoint_with_prefix(tmp_path):
+    from cls_lab.engine.checkpoint import _load_checkpoint_with_prefix
+    model = nn.Sequential(nn.Linear(1, 2), nn.Linear(2, 1))
+    torch.save(model.state_dict(), tmp_path / 'm.pth')
+    state = _load_checkpoint_with_prefix('1', str(tmp_path / 'm.pth'))
+    assert list(state) == ['weight', 'bias'] and torch.equal(state['weight'], model[1].weight)
+    with pytest.raises(KeyError, match="no key starts with 'back.'"):
+        _load_checkpoint_with_prefix('back', str(tmp_path / 'm.pth'))
+
+
+def test_registry_rejects_bound_methods_and_keeps_deprecated_register_module():
+    cats = Registry('cats')
+
+    class Demo:
+        def method(self):
+            pass
+
+    with pytest.raises(TypeError, match='only classes and functions'):
+        cats.register_module(name='method', module=Demo().method)   # mmcv: classes, functions
+    with pytest.warns(DeprecationWarning, match='old API'):
+        assert cats.deprecated_register_module(Demo) is Demo
+    with pytest.warns(DeprecationWarning):
+        cats.deprecated_register_module(force=True)(Demo)
+    assert cats.get('Demo') is Demo

@@ -146,9 +146,12 @@ def test_empty_result_warns_and_custom_test_fn(tmp_path):
     seen = []
     runner.register_hook(EvalHook(DataLoader(dataset), save_best='auto',
                                   test_fn=lambda m, loader: seen.append(m) or ['r']))
-    with pytest.warns(UserWarning, match='no metrics'):
+    with pytest.warns(UserWarning, match='`eval_res` is an empty dict, the behavior to save'):
         runner.run([DataLoader(Scripted(), batch_size=1)], [('train', 1)], 1)
     assert seen == [model] and dataset.calls == [['r']] and not list(tmp_path.glob('best_*'))
+    plain = EpochBasedRunner(model=model, work_dir=str(tmp_path), logger=LOGGER, device='cpu')
+    EvalHook(DataLoader(dataset)).before_run(plain)   # hook_msgs exists even without save_best
+    assert plain.meta['hook_msgs'] == {}
 
 
 def test_single_gpu_test_passes_the_whole_batch():

@@ -122,3 +122,18 @@ def test_init_log_names_each_parameters_initializer(tmp_path):
     assert info['head.weight'].startswith('NormalInit: std=3.0, bias=-4.595')
     assert info['own.conv.weight'].startswith('ConstantInit: val=0.5')   # the child's own rule
     assert info['raw.0.conv.weight'].startswith('KaimingInit')   # its own Constant never ran
+
+
+def test_init_record_has_mmcv_layout():
+    from cls_lab.models.init import start_init_record, update_init_info
+    model = nn.Sequential(nn.Conv2d(1, 1, 1), nn.Linear(1, 1))
+    start_init_record(model)
+    record = model._params_init_info          # {param: {'init_info', 'tmp_mean_value'}}, as mmcv
+    with torch.no_grad():
+        model[0].weight.fill_(1)
+    update_init_info(model, init_info='fill_1')
+    assert record[model[0].weight] == dict(init_info='fill_1', tmp_mean_value=torch.tensor(1.))
+    assert record[model[1].bias]['init_info'].startswith('The value is the same before and after')
+    model[0].bias = nn.Parameter(torch.ones(1))   # a parameter made after the record started
+    with pytest.raises(RuntimeError, match="'0.bias'"):
+        update_init_info(model, init_info='x')

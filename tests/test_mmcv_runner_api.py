@@ -113,3 +113,28 @@ def test_optimizer_constructor_extension_and_checks():
     with pytest.raises(KeyError, match='norm_decay_mul'):       # a typo is not silently ignored
         build_optimizer(Tiny(), dict(type='SGD', lr=0.1, weight_decay=1e-4,
                                      paramwise_cfg=dict(norm_decay_mul=0.)))
+
+
+def test_logger_hook_loggable_tags_as_mmcv():
+    """Reference: mmcv 1.7.2's ``TextLoggerHook().get_loggable_tags`` on the same runners."""
+    from cls_lab.engine import TextLoggerHook
+    model = nn.ModuleDict(dict(a=nn.Linear(2, 2), b=nn.Linear(2, 2)))
+    model.train_step = Tiny.train_step
+    optimizers = dict(a=torch.optim.SGD(model.a.parameters(), lr=0.1, momentum=0.9),
+                      b=torch.optim.Adam(model.b.parameters(), lr=0.01, betas=(0.8, 0.99)))
+    runner = EpochBasedRunner(model=model, optimizer=optimizers, logger=logging.getLogger('api'),
+                              device='cpu', max_epochs=1)
+    runner.mode = 'train'
+    runner.log_buffer.output.update(loss=1.5, time=0.1, data_time=0.2, note='x',
+                                    acc=torch.tensor([3.0]))
+    hook, lrs = TextLoggerHook(), {'learning_rate/a': 0.1, 'learning_rate/b': 0.01,
+                                   'momentum/a': 0.9, 'momentum/b': 0.8}
+    assert hook.get_loggable_tags(runner) == {'train/loss': 1.5, 'train/acc': 3.0, **lrs}
+    assert hook.get_loggable_tags(runner, add_mode=False, allow_text=True) == \
+        {'loss': 1.5, 'note': 'x', 'acc': 3.0, **lrs}
+    assert hook.get_loggable_tags(runner, allow_scalar=False) == lrs
+    single = runner_of(EpochBasedRunner)
+    single.mode = 'val'
+    single.log_buffer.output.update(loss=2.0)
+    assert hook.get_loggable_tags(single) == {'val/loss': 2.0, 'learning_rate': 0.1,
+                                              'momentum': 0.9}

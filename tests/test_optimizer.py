@@ -138,12 +138,12 @@ def test_shared_parameters_need_bypass_duplicate():
     with pytest.raises(ValueError, match='bypass_duplicate'):
         build_optimizer(model, cfg)
     cfg['paramwise_cfg']['bypass_duplicate'] = True
-    with pytest.warns(UserWarning, match='head2.weight'):
+    with pytest.warns(UserWarning, match='head2 is duplicate. It is skipped since '):
         optimizer = build_optimizer(model, cfg)
     assert sum(len(g['params']) for g in optimizer.param_groups) == len(list(model.parameters()))
     # a frozen shared parameter is a duplicate as well (it used to reach torch's own error)
     model.head.weight.requires_grad_(False)
-    with pytest.warns(UserWarning, match='head2.weight'):
+    with pytest.warns(UserWarning, match='head2 is duplicate. It is skipped since '):
         optimizer = build_optimizer(model, cfg)
     assert sum(len(g['params']) for g in optimizer.param_groups) == len(list(model.parameters()))
     cfg['paramwise_cfg']['bypass_duplicate'] = False

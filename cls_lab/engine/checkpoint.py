@@ -21,12 +21,24 @@ import torch
 import torch.nn as nn
 
 from cls_lab.errors import CheckpointError
+from cls_lab.registry import MODULE_WRAPPERS
+
+
+for _wrapper in (nn.DataParallel, nn.parallel.DistributedDataParallel):
+    if _wrapper.__name__ not in MODULE_WRAPPERS:
+        MODULE_WRAPPERS.register_module(module=_wrapper)
+
+
+def is_module_wrapper(module):
+    """True for a DataParallel-like wrapper: a class in ``MODULE_WRAPPERS`` (register your own
+    there, as in mmcv) or one whose name ends in ``DataParallel``."""
+    return isinstance(module, tuple(MODULE_WRAPPERS.module_dict.values())) or \
+        (hasattr(module, 'module') and type(module).__name__.endswith('DataParallel'))
 
 
 def _unwrap(module):
     """The model inside a DataParallel / DistributedDataParallel wrapper."""
-    while isinstance(module, (nn.DataParallel, nn.parallel.DistributedDataParallel)) or \
-            (hasattr(module, 'module') and type(module).__name__.endswith('DataParallel')):
+    while is_module_wrapper(module):
         module = module.module
     return module
 
@@ -127,9 +139,17 @@ def resolve_checkpoint_path(filename):
                 f'Download {url} yourself and put it at {path} (file name '
                 f'{os.path.basename(path)})')
         return path
+    filename = os.path.expanduser(filename)
     if not os.path.isfile(filename):
         raise FileNotFoundError(f'checkpoint file {filename} does not exist')
     return filename
+
+
+def load_from_local(filename, map_location=None):
+    """mmcv's loader for a local path (``~`` expands): :func:`load_file` without URLs."""
+    if '://' in str(filename):
+        raise ValueError(f'load_from_local: {filename} is a URL, not a local path')
+    return load_file(filename, map_location)
 
 
 def load_file(filename, map_location='cpu'):
@@ -189,16 +209,27 @@ def load_checkpoint_dict(model, checkpoint, filename, strict=False, logger=None,
     for pattern, replacement in revise_keys:
         state_dict = OrderedDict((re.sub(pattern, replacement, k), v) for k, v in state_dict.items())
     if prefix:
-        head = prefix if prefix.endswith('.') else prefix + '.'
-        state_dict = OrderedDict((k[len(head):], v) for k, v in state_dict.items()
-                                 if k.startswith(head))
-        if not state_dict:
-            raise KeyError(f'{filename}: no key starts with {head!r} (prefix={prefix!r})')
+        state_dict = _with_prefix(state_dict, prefix, filename)
     check_fit(model, state_dict, filename, allow_partial)
     missing, _, mismatched = load_state_dict(model, state_dict, strict=strict, logger=logger)
     if not missing and not mismatched:
         _info(f'{fit_summary(_unwrap(model).state_dict(), [], [])} from {filename}', logger)
     return checkpoint
+
+
+def _with_prefix(state_dict, prefix, filename):
+    head = prefix if prefix.endswith('.') else prefix + '.'
+    state_dict = OrderedDict((k[len(head):], v) for k, v in state_dict.items()
+                             if k.startswith(head))
+    if not state_dict:   # mmcv asserts; a KeyError names the file and the prefix
+        raise KeyError(f'{filename}: no key starts with {head!r} (prefix={prefix!r})')
+    return state_dict
+
+
+def _load_checkpoint_with_prefix(prefix, filename, map_location=None):
+    """mmcv's helper: the ``prefix.*`` tensors of a checkpoint file, renamed without it."""
+    checkpoint = load_file(filename, map_location)
+    return _with_prefix(checkpoint.get('state_dict', checkpoint), prefix, filename)
 
 
 def check_fit(model, state_dict, filename, allow_partial=True):
@@ -237,8 +268,9 @@ def save_checkpoint(model, filename, optimizer=None, meta=None):
     meta = dict(meta or {})
     meta.setdefault('time', time.asctime())
     inner = _unwrap(model)          # as mmcv: the class names travel with the weights
-    if getattr(inner, 'CLASSES', None) is not None and 'CLASSES' not in meta:
-        meta['CLASSES'] = [str(name) for name in inner.CLASSES]
+    classes = getattr(inner, 'CLASSES', None)
+    if classes is not None and 'CLASSES' not in meta:   # plain str, the tuple/list kept
+        meta['CLASSES'] = (tuple if isinstance(classes, tuple) else list)(map(str, classes))
     if getattr(inner, 'cfg', None) is not None and 'config' not in meta:
         meta['config'] = getattr(inner.cfg, 'pretty_text', str(inner.cfg))
     checkpoint = dict(meta=meta, state_dict=get_state_dict(model))

@@ -25,11 +25,11 @@ NORM_LAYERS = (nn.modules.batchnorm._BatchNorm, nn.modules.instancenorm._Instanc
 
 
 def register_torch_optimizers():
-    """Register each ``torch.optim.Optimizer`` subclass by its class name; returns the names."""
+    """Register each ``torch.optim.Optimizer`` subclass by its class name (the base class
+    too, as mmcv); returns the names."""
     names = []
     for name, obj in vars(torch.optim).items():
-        if (inspect.isclass(obj) and issubclass(obj, torch.optim.Optimizer)
-                and obj is not torch.optim.Optimizer):
+        if inspect.isclass(obj) and issubclass(obj, torch.optim.Optimizer):
             if name not in OPTIMIZERS.module_dict:
                 OPTIMIZERS.register_module(module=obj, name=name)
             names.append(name)
@@ -151,8 +151,8 @@ class DefaultOptimizerConstructor:
                     raise ValueError(f'parameter {full_name} is shared with an earlier module, so '
                                      'it would sit in two param groups; set '
                                      'paramwise_cfg.bypass_duplicate=True to keep the first')
-                warnings.warn(f'{full_name} is a duplicate of an earlier parameter; skipped '
-                              'because paramwise_cfg.bypass_duplicate=True')
+                warnings.warn(f'{prefix or full_name} is duplicate. It is skipped since '
+                              'bypass_duplicate=True')   # mmcv's words: module, not parameter
                 continue
             if not param.requires_grad:
                 params.append(group)   # kept (mmcv does), it simply never gets a gradient

@@ -175,9 +175,11 @@ def initialize(module, init_cfg):
 # --- which initializer touched each parameter (logged once by the top-level init_weights) ---
 
 def start_init_record(module):
-    """Share one ``{param: [description, mean]}`` record among ``module`` and its children."""
-    record = {param: [f'The value is the same before and after calling `init_weights` of '
-                      f'{type(module).__name__} ', param.data.mean()]
+    """Share one ``{param: {'init_info': text, 'tmp_mean_value': mean}}`` record (mmcv's
+    layout) among ``module`` and its children."""
+    record = {param: dict(init_info=f'The value is the same before and after calling '
+                                    f'`init_weights` of {type(module).__name__} ',
+                          tmp_mean_value=param.data.mean())
               for param in module.parameters()}
     for sub in module.modules():
         sub._params_init_info = record
@@ -193,8 +195,8 @@ def update_init_info(module, init_info):
             raise RuntimeError(f'{type(module).__name__}.init_weights added or replaced the '
                                f'parameter {name!r}; create parameters in __init__ instead')
         mean = param.data.mean()
-        if not bool(record[param][1] == mean):
-            record[param][:] = [init_info, mean]
+        if not bool(record[param]['tmp_mean_value'] == mean):
+            record[param].update(init_info=init_info, tmp_mean_value=mean)
 
 
 def finish_init_record(module, logger):
@@ -204,7 +206,7 @@ def finish_init_record(module, logger):
     every parameter at INFO, which floods a notebook).
     """
     record = module._params_init_info
-    lines = [f'{name} - {tuple(param.shape)}: \n{record[param][0]} '
+    lines = [f'{name} - {tuple(param.shape)}: \n{record[param]["init_info"]} '
              for name, param in module.named_parameters()]
     files = [h for h in logger.handlers if isinstance(h, logging.FileHandler)]
     for handler in files:

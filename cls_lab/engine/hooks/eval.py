@@ -109,8 +109,8 @@ class EvalHook(Hook):
             self.out_dir = runner.work_dir
         elif runner.work_dir is not None and self.out_dir != runner.work_dir:
             self.out_dir = osp.join(self.out_dir, osp.basename(runner.work_dir.rstrip(osp.sep)))
+        msgs = runner.meta.setdefault('hook_msgs', {})   # where the best score will be kept
         if self.save_best is not None:
-            msgs = runner.meta.setdefault('hook_msgs', {})
             self.best_ckpt_path = msgs.get('best_ckpt')   # a resumed run replaces its best
 
     def before_train_epoch(self, runner):
@@ -168,8 +168,8 @@ class EvalHook(Hook):
         if self.save_best is None:
             return None
         if not eval_res:
-            warnings.warn('EvalHook: dataset.evaluate returned no metrics, so no best '
-                          'checkpoint is kept after this evaluation.')
+            warnings.warn('Since `eval_res` is an empty dict, the behavior to save the best '
+                          'checkpoint will be skipped in this evaluation.')   # mmcv's words
             return None
         if self.key_indicator == 'auto':
             self._init_rule(self.rule, next(iter(eval_res)))

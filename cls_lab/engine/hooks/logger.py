@@ -6,9 +6,11 @@ lines and a JSON-lines ``<timestamp>.log.json`` (one object per line) you can pl
 """
 import datetime
 import json
+import numbers
 import os
 import time
 
+import numpy as np
 import torch
 
 from cls_lab.registry import HOOKS
@@ -78,6 +80,37 @@ class LoggerHook(Hook):
 
     def get_iter(self, runner, inner_iter=False):
         return runner.inner_iter + 1 if self.by_epoch and inner_iter else runner.iter + 1
+
+    @staticmethod
+    def is_scalar(value):
+        """A number, a 0-d numpy array or a one-element tensor."""
+        if isinstance(value, numbers.Number):
+            return True
+        if isinstance(value, np.ndarray):
+            return value.ndim == 0
+        return isinstance(value, torch.Tensor) and value.numel() == 1
+
+    def get_lr_tags(self, runner):
+        """``{'learning_rate': lr}`` (``learning_rate/<name>`` per optimizer), mmcv's tags."""
+        return _first_values('learning_rate', runner.current_lr())
+
+    def get_momentum_tags(self, runner):
+        """``{'momentum': m}`` (``momentum/<name>`` per optimizer), mmcv's tags."""
+        return _first_values('momentum', runner.current_momentum())
+
+    def get_loggable_tags(self, runner, allow_scalar=True, allow_text=False, add_mode=True,
+                          tags_to_skip=TIME_KEYS):
+        """The log buffer's averages (``mode/key`` when ``add_mode``) plus the LR and momentum
+        tags: what a logger hook of your own writes, as in mmcv."""
+        tags = {}
+        for key, value in runner.log_buffer.output.items():
+            if key in tags_to_skip or (self.is_scalar(value) and not allow_scalar) \
+                    or (isinstance(value, str) and not allow_text):
+                continue
+            tags[f'{self.get_mode(runner)}/{key}' if add_mode else key] = value
+        tags.update(self.get_lr_tags(runner))
+        tags.update(self.get_momentum_tags(runner))
+        return tags
 
     def get_lr(self, runner):
         lrs = runner.current_lr() if runner.optimizer is not None else []
@@ -223,6 +256,12 @@ class ProgressBarHook(Hook):
         if self.bar is not None:
             self.bar.close()
             self.bar = None
+
+
+def _first_values(tag, values):
+    if isinstance(values, dict):
+        return {f'{tag}/{name}': group_values[0] for name, group_values in values.items()}
+    return {tag: values[0]}
 
 
 def _tqdm(**kwargs):
