@@ -7,7 +7,7 @@ Standard library only, like registry.py and config.py.
 """
 import numbers
 
-__all__ = ['UserError', 'ConfigValueError', 'CheckpointError', 'DataError',
+__all__ = ['UserError', 'ConfigValueError', 'ArgumentError', 'CheckpointError', 'DataError',
            'TrainingDivergedError', 'check_positive_int']
 
 
@@ -22,6 +22,15 @@ class UserError(Exception):
 
 class ConfigValueError(UserError, ValueError):
     """A config key or command-line value of the wrong type or out of range."""
+
+
+class ArgumentError(UserError, ValueError, AssertionError):
+    """A constructor argument out of range, e.g. ``warmup_ratio=2`` for an LR hook.
+
+    mmcv checks these with ``assert``; being an AssertionError too keeps code (and mmcv's own
+    tests) that catch AssertionError working, while the message says what to change.
+    """
+    context_shown = False   # the registry still appends the cfg that was being built
 
 
 class CheckpointError(UserError, RuntimeError):

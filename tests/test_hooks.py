@@ -261,6 +261,7 @@ class NaNAt(ToyNet):
 def test_invalid_loss_stops_before_the_update(tmp_path):
     model = NaNAt()
     runner = runner_for(tmp_path, model=model)
+    runner.register_hook(CheckInvalidLossHook())   # train_model adds it; mmcv's runner does not
     before = {}
 
     class Snapshot(Hook):
@@ -281,6 +282,7 @@ def test_invalid_loss_checks_the_loss_tensor_without_log_vars(tmp_path):
         def train_step(self, data, optimizer=None):
             return dict(loss=torch.tensor(float('inf'), requires_grad=True), num_samples=1)
     runner = runner_for(tmp_path, model=Inf())
+    runner.register_hook(CheckInvalidLossHook())
     with pytest.raises(FloatingPointError, match='loss=inf'):
         runner.run([toy_loader()], [('train', 1)])
 

@@ -54,8 +54,7 @@ def test_register_training_hooks_table(cls, expected):
         momentum_config=dict(policy='CosineAnnealing', min_momentum_ratio=0.5),
         custom_hooks_config=[dict(type='EmptyCacheHook')])
     table = [(type(h).__name__, h.priority, getattr(h, 'by_epoch', None),
-              getattr(h, 'interval', None)) for h in runner.hooks
-             if type(h).__name__ != 'CheckInvalidLossHook']
+              getattr(h, 'interval', None)) for h in runner.hooks]
     assert table == expected
     assert runner.current_lr() == [0.1] and runner.current_momentum() == [0.9]
     assert cls.by_epoch is (cls is EpochBasedRunner)
@@ -138,3 +137,45 @@ def test_logger_hook_loggable_tags_as_mmcv():
     single.log_buffer.output.update(loss=2.0)
     assert hook.get_loggable_tags(single) == {'val/loss': 2.0, 'learning_rate': 0.1,
                                               'momentum': 0.9}
+
+
+def test_mmcv_asserted_arguments_are_assertion_errors_too():
+    """mmcv checks hook arguments with assert; cls_lab's message-carrying ArgumentError is
+    both a ValueError and an AssertionError, so either ``except`` catches it."""
+    from cls_lab.engine.hooks import (CosineAnnealingLrUpdaterHook, CyclicLrUpdaterHook,
+                                      GradientCumulativeOptimizerHook, StepLrUpdaterHook)
+    from cls_lab.errors import ArgumentError
+    cases = [lambda: StepLrUpdaterHook(step=-10),
+             lambda: CosineAnnealingLrUpdaterHook(min_lr=0.1, min_lr_ratio=0),
+             lambda: CyclicLrUpdaterHook(by_epoch=False, target_ratio=(10.0, 0.1, 0.2)),
+             lambda: CyclicLrUpdaterHook(by_epoch=True),
+             lambda: GradientCumulativeOptimizerHook(cumulative_iters=-1)]
+    for build in cases:
+        with pytest.raises(AssertionError) as error:
+            build()
+        assert isinstance(error.value, (ArgumentError, ValueError)) and str(error.value)
+
+
+def test_runner_save_checkpoint_meta_and_the_default_hooks_only(tmp_path):
+    """As mmcv 1.7.2: ``meta`` must be a dict or None; register_training_hooks registers just
+    the hooks it is given (train_model adds cls_lab's CheckInvalidLossHook itself)."""
+    runner = runner_of(EpochBasedRunner)
+    with pytest.raises(TypeError, match='meta must be a dict or None'):
+        runner.save_checkpoint(str(tmp_path), meta=[])
+    runner.register_training_hooks(None, dict(grad_clip=None))
+    assert [type(h).__name__ for h in runner.hooks] == ['OptimizerHook', 'IterTimerHook']
+    with pytest.raises(ValueError, match='Only one of `max_epochs` or `max_iters` can be set'):
+        IterBasedRunner(model=Tiny(), logger=logging.getLogger('api'), max_epochs=1, max_iters=1)
+
+
+def test_cumulative_hook_has_batch_norm_and_anomalous_params_use_logger_log():
+    """mmcv's ``has_batch_norm(module)``; unused parameters go to ``logger.log(ERROR, ...)``."""
+    from unittest.mock import Mock
+    from cls_lab.engine.hooks import GradientCumulativeOptimizerHook, OptimizerHook
+    assert GradientCumulativeOptimizerHook(cumulative_iters=2).has_batch_norm(Tiny())
+    assert not OptimizerHook.has_batch_norm(nn.Linear(2, 2))
+    model = Tiny()
+    runner = Mock(model=model, outputs=dict(loss=model.fc(torch.ones(1, 2)).sum()))
+    OptimizerHook(detect_anomalous_params=True).after_train_iter(runner)
+    level, message = runner.logger.log.call_args.kwargs.values()
+    assert level == logging.ERROR and 'bn.weight' in message and 'bn.bias' in message

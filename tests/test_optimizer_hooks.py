@@ -300,7 +300,7 @@ def test_static_and_dynamic_loss_scale(loss_scale, scales):
     w = nn.Parameter(torch.ones(2))
     runner = Runner(nn.Module(), torch.optim.SGD([w], lr=0.1), max_iters=2)
     runner.model.w = w
-    hook = OptimizerHook(loss_scale=loss_scale)
+    hook = OptimizerHook(loss_scale=loss_scale, dtype='float16')
     runner.grad_scaler = make_grad_scaler(loss_scale, 'cpu')
     seen = []
     for coeffs in ([1., float('inf')], [1., 1.]):

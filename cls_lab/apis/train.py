@@ -136,6 +136,8 @@ def _train(model, datasets, cfg, distributed, validate, timestamp, meta, device,
         cfg.get('lr_config'), _optimizer_hook_cfg(cfg), cfg.get('checkpoint_config'),
         cfg.get('log_config'), cfg.get('momentum_config'),
         custom_hooks_config=cfg.get('custom_hooks'))
+    if not any(type(hook).__name__ == 'CheckInvalidLossHook' for hook in runner.hooks):
+        runner.register_hook(_hook('CheckInvalidLossHook')())   # cls_lab's NaN/explosion stop
     if distributed and runner.by_epoch:   # mmcls: for an EpochBasedRunner
         runner.register_hook(_hook('DistSamplerSeedHook')())
     if validate:
@@ -232,8 +234,6 @@ def _checkpoint_meta(meta, model, datasets, cfg):
     classes = getattr(datasets[0], 'CLASSES', None) if datasets else None
     if getattr(model, 'CLASSES', None) is None and classes is not None:
         model.CLASSES = classes
-    if 'CLASSES' not in meta and getattr(model, 'CLASSES', None) is not None:
-        meta['CLASSES'] = [str(name) for name in model.CLASSES]
     meta.setdefault('config', cfg.pretty_text)
     if cfg.get('seed') is not None:
         meta.setdefault('seed', int(cfg.seed))

@@ -41,8 +41,8 @@ class BaseRunner:
                  max_epochs=None, max_iters=None, device=None, channels_last=False,
                  compile=False, find_unused_parameters=False):
         if max_epochs is not None and max_iters is not None:
-            raise ValueError(f'{type(self).__name__}: give max_epochs or max_iters, not both '
-                             f'(got max_epochs={max_epochs}, max_iters={max_iters})')
+            raise ValueError(f'{type(self).__name__}: Only one of `max_epochs` or `max_iters` '
+                             f'can be set (got max_epochs={max_epochs}, max_iters={max_iters})')
         if meta is not None and not isinstance(meta, dict):
             raise TypeError(f'meta must be a dict, got {type(meta).__name__}')
         for key, value in dict(max_epochs=max_epochs, max_iters=max_iters).items():
@@ -213,21 +213,15 @@ class BaseRunner:
                                 log_config=None, momentum_config=None,
                                 timer_config=dict(type='IterTimerHook'),
                                 custom_hooks_config=None):
-        """The default hooks from the config keys, at the priorities of seed 003's table.
-
-        As mmcv, plus a ``CheckInvalidLossHook`` unless ``custom_hooks`` brings its own.
-        """
+        """The default hooks from the config keys, at the priorities of seed 003's table (as
+        mmcv: only these; ``train_model`` adds the loss check, ``CheckInvalidLossHook``)."""
         self.register_lr_hook(lr_config)
         self.register_momentum_hook(momentum_config)
         self.register_optimizer_hook(optimizer_config)
         self.register_checkpoint_hook(checkpoint_config)
         self.register_timer_hook(timer_config)
         self.register_logger_hooks(log_config)
-        custom = custom_hooks_config
-        custom = [custom] if isinstance(custom, (dict, Hook)) else list(custom or [])
-        if not any(_type_name(c) == 'CheckInvalidLossHook' for c in custom):
-            self.register_hook_from_cfg(dict(type='CheckInvalidLossHook'))
-        self.register_custom_hooks(custom)
+        self.register_custom_hooks(custom_hooks_config)
 
     def _register_typed(self, cfg, default_type, priority, key):
         if cfg is None:
@@ -296,10 +290,7 @@ class BaseRunner:
         meta = dict(self.meta, epoch=epoch, iter=iteration, inner_iter=inner_iter,
                     env=dict(torch=str(torch.__version__), python=platform.python_version()),
                     rng=get_rng_state())
-        classes = getattr(unwrap_model(self.model), 'CLASSES', None)
-        if 'CLASSES' not in meta and classes is not None:
-            meta['CLASSES'] = [str(name) for name in classes]
-        return meta
+        return meta   # save_checkpoint adds model.CLASSES
 
     def save_checkpoint(self, out_dir, filename_tmpl='epoch_{}.pth', save_optimizer=True,
                         meta=None, create_symlink=True):
@@ -307,6 +298,8 @@ class BaseRunner:
 
         ``n`` counts finished iterations when the template has ``iter_{}``, else epochs.
         """
+        if meta is not None and not isinstance(meta, dict):
+            raise TypeError(f'meta must be a dict or None, but got {type(meta)}')
         full_meta = self.checkpoint_meta()
         full_meta.update(meta or {})
         number = full_meta['iter'] if 'iter_{}' in filename_tmpl else full_meta['epoch']
@@ -373,10 +366,6 @@ class BaseRunner:
 
     def log_hook_order(self):
         self.logger.info(f'Hooks will be executed in the following order:\n{self.get_hook_info()}')
-
-
-def _type_name(cfg):
-    return type(cfg).__name__ if isinstance(cfg, Hook) else cfg.get('type')
 
 
 def _check_optimizer(optimizer):

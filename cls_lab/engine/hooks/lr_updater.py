@@ -8,9 +8,10 @@ warmup, resumes) is ``ParamUpdaterHook``'s job, shared with the momentum hooks.
 """
 import numbers
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import HOOKS
-from .param_updater import (ParamUpdaterHook, build_schedule_hook, check_per_iteration,
-                            check_step, per_group, policy_hook_type, unwrap_groups)
+from .param_updater import (ParamUpdaterHook, build_schedule_hook, check_one_minimum,
+                            check_per_iteration, cyclic_schedule, check_step, per_group, policy_hook_type, unwrap_groups)
 from .. import lr_schedules
 
 __all__ = ['LrUpdaterHook', 'FixedLrUpdaterHook', 'StepLrUpdaterHook', 'ExpLrUpdaterHook',
@@ -115,7 +116,7 @@ class _AnnealToMinimum(LrUpdaterHook):
     """Shared by the policies that end at ``min_lr`` or ``base_lr * min_lr_ratio``."""
 
     def __init__(self, min_lr=None, min_lr_ratio=None, **kwargs):
-        lr_schedules.min_value(1.0, min_lr, min_lr_ratio)   # exactly one of the two
+        check_one_minimum(min_lr, min_lr_ratio, 'min_lr')
         self.min_lr, self.min_lr_ratio = min_lr, min_lr_ratio
         super().__init__(**kwargs)
 
@@ -138,7 +139,7 @@ class FlatCosineAnnealingLrUpdaterHook(_AnnealToMinimum):
 
     def __init__(self, start_percent=0.75, **kwargs):
         if not 0 <= start_percent < 1:
-            raise ValueError(f'start_percent must be in [0, 1), got {start_percent!r}')
+            raise ArgumentError(f'start_percent must be in [0, 1), got {start_percent!r}')
         self.start_percent = start_percent
         super().__init__(**kwargs)
 
@@ -178,7 +179,7 @@ class CosineRestartLrUpdaterHook(_AnnealToMinimum):
 
     def __init__(self, periods, restart_weights=(1,), **kwargs):
         if len(periods) != len(restart_weights):
-            raise ValueError(f'periods {list(periods)} and restart_weights '
+            raise ArgumentError(f'periods {list(periods)} and restart_weights '
                              f'{list(restart_weights)} must have the same length')
         self.periods, self.restart_weights = list(periods), list(restart_weights)
         super().__init__(**kwargs)
@@ -195,8 +196,8 @@ class CyclicLrUpdaterHook(LrUpdaterHook):
     def __init__(self, by_epoch=False, target_ratio=(10, 1e-4), cyclic_times=1,
                  step_ratio_up=0.4, anneal_strategy='cos', gamma=1.0, **kwargs):
         check_per_iteration(by_epoch, 'cyclic lr')
-        self.cycle = lr_schedules.CyclicSchedule(target_ratio, cyclic_times, step_ratio_up,
-                                                 anneal_strategy, gamma)
+        self.cycle = cyclic_schedule(target_ratio, cyclic_times, step_ratio_up,
+                                     anneal_strategy, gamma)
         super().__init__(by_epoch=False, **kwargs)
 
     def get_lr(self, runner, base_lr):
@@ -220,7 +221,7 @@ class OneCycleLrUpdaterHook(LrUpdaterHook):
         if total_steps is not None and not isinstance(total_steps, int):
             raise TypeError(f'total_steps must be an int, got {total_steps!r}')
         if not isinstance(pct_start, float) or not 0 <= pct_start <= 1:
-            raise ValueError(f'pct_start must be a float in [0, 1], got {pct_start!r}')
+            raise ArgumentError(f'pct_start must be a float in [0, 1], got {pct_start!r}')
         lr_schedules.annealer(anneal_strategy)
         self.max_lr, self.total_steps, self.pct_start = max_lr, total_steps, pct_start
         self.anneal_strategy, self.three_phase = anneal_strategy, three_phase
@@ -233,7 +234,7 @@ class OneCycleLrUpdaterHook(LrUpdaterHook):
 
     def start_values(self, runner, optimizer_name, optimizer):
         if self.steps(runner) < runner.max_iters:
-            raise ValueError(f'OneCycle: total_steps={self.total_steps} is shorter than the run '
+            raise ArgumentError(f'OneCycle: total_steps={self.total_steps} is shorter than the run '
                              f'({runner.max_iters} iterations)')
         starts = [lr / self.div_factor
                   for lr in per_group(self.max_lr, optimizer_name, optimizer, 'max_lr')]

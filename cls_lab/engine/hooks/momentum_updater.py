@@ -6,9 +6,10 @@ while the lr goes up (seed 003 §5). The timing is ``ParamUpdaterHook``'s (``par
 warmup *divides* the momentum by the warmup factor, so it starts high and settles
 (mmcv 1.x's intent; its constant/linear/exp warmup code read a stale attribute, fixed here).
 """
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import HOOKS
-from .param_updater import (ParamUpdaterHook, build_schedule_hook, check_per_iteration,
-                            check_step, per_group, policy_hook_type, unwrap_groups,
+from .param_updater import (ParamUpdaterHook, build_schedule_hook, check_one_minimum,
+                            check_per_iteration, cyclic_schedule, check_step, per_group, policy_hook_type, unwrap_groups,
                             write_setting)
 from .. import lr_schedules
 
@@ -74,7 +75,7 @@ class CosineAnnealingMomentumUpdaterHook(MomentumUpdaterHook):
     """Half a cosine from the initial momentum to ``min_momentum`` (or ``base*min_momentum_ratio``)."""
 
     def __init__(self, min_momentum=None, min_momentum_ratio=None, **kwargs):
-        lr_schedules.min_value(1.0, min_momentum, min_momentum_ratio, name='min_momentum')
+        check_one_minimum(min_momentum, min_momentum_ratio, 'min_momentum')
         self.min_momentum, self.min_momentum_ratio = min_momentum, min_momentum_ratio
         super().__init__(**kwargs)
 
@@ -103,8 +104,8 @@ class CyclicMomentumUpdaterHook(MomentumUpdaterHook):
     def __init__(self, by_epoch=False, target_ratio=(0.85 / 0.95, 1), cyclic_times=1,
                  step_ratio_up=0.4, anneal_strategy='cos', gamma=1.0, **kwargs):
         check_per_iteration(by_epoch, 'cyclic momentum')
-        self.cycle = lr_schedules.CyclicSchedule(target_ratio, cyclic_times, step_ratio_up,
-                                                 anneal_strategy, gamma)
+        self.cycle = cyclic_schedule(target_ratio, cyclic_times, step_ratio_up,
+                                     anneal_strategy, gamma)
         super().__init__(by_epoch=False, **kwargs)
 
     def get_momentum(self, runner, base_momentum):
@@ -123,7 +124,7 @@ class OneCycleMomentumUpdaterHook(MomentumUpdaterHook):
                  anneal_strategy='cos', three_phase=False, by_epoch=False, **kwargs):
         check_per_iteration(by_epoch, 'OneCycle momentum')
         if not isinstance(pct_start, float) or not 0 <= pct_start <= 1:
-            raise ValueError(f'pct_start must be a float in [0, 1], got {pct_start!r}')
+            raise ArgumentError(f'pct_start must be a float in [0, 1], got {pct_start!r}')
         lr_schedules.annealer(anneal_strategy)
         self.low, self.high = base_momentum, max_momentum
         self.pct_start, self.anneal_strategy = pct_start, anneal_strategy
@@ -132,7 +133,7 @@ class OneCycleMomentumUpdaterHook(MomentumUpdaterHook):
 
     def start_values(self, runner, optimizer_name, optimizer):
         if 'momentum' not in optimizer.defaults and 'betas' not in optimizer.defaults:
-            raise ValueError(f'OneCycle momentum needs an optimizer with momentum or betas; '
+            raise ArgumentError(f'OneCycle momentum needs an optimizer with momentum or betas; '
                              f'{type(optimizer).__name__} has neither')
         lows = per_group(self.low, optimizer_name, optimizer, 'base_momentum')
         highs = per_group(self.high, optimizer_name, optimizer, 'max_momentum')

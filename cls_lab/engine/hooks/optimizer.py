@@ -15,11 +15,13 @@ rest, with three options that combine freely:
 mmcv's class names stay, as presets of the one class: ``GradientCumulativeOptimizerHook``,
 ``Fp16OptimizerHook`` (float16 by default) and ``GradientCumulativeFp16OptimizerHook``.
 """
+import logging
 import warnings
 
 import torch
 from torch.nn.utils import clip_grad_norm_
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import HOOKS
 from .hook import Hook
 
@@ -83,12 +85,12 @@ class OptimizerHook(Hook):
             raise KeyError(f'optimizer_config.grad_clip needs max_norm, got {grad_clip!r}')
         if isinstance(cumulative_iters, bool) or not isinstance(cumulative_iters, int) \
                 or cumulative_iters < 1:
-            raise ValueError(f'cumulative_iters must be a positive int, got {cumulative_iters!r}')
+            raise ArgumentError(f'cumulative_iters must be a positive int, got {cumulative_iters!r}')
         if dtype is not None and dtype not in DTYPES:
-            raise ValueError(f"{type(self).__name__} dtype must be 'float16' or 'bfloat16', "
+            raise ArgumentError(f"{type(self).__name__} dtype must be 'float16' or 'bfloat16', "
                              f'got {dtype!r}')
         if not (loss_scale == 'dynamic' or isinstance(loss_scale, (int, float, dict))):
-            raise ValueError(f"loss_scale must be 'dynamic', a number or a dict, got {loss_scale!r}")
+            raise ArgumentError(f"loss_scale must be 'dynamic', a number or a dict, got {loss_scale!r}")
         self.grad_clip = None if grad_clip is None else dict(grad_clip)
         self.detect_anomalous_params = detect_anomalous_params
         self.cumulative_iters = cumulative_iters
@@ -130,11 +132,16 @@ class OptimizerHook(Hook):
             runner.logger.warning(f'resumed at iteration {runner.iter}, not a multiple of '
                                   f'cumulative_iters={self.cumulative_iters}: the first group '
                                   'is short')
-        norms = (torch.nn.modules.batchnorm._BatchNorm, torch.nn.SyncBatchNorm)
-        if any(isinstance(m, norms) for m in runner.model.modules()):
+        if self.has_batch_norm(runner.model):
             runner.logger.warning('the model has BatchNorm layers: their statistics still see '
                                   'the small batches, so accumulation only approximates the '
                                   'large batch')
+
+    @staticmethod
+    def has_batch_norm(module):
+        """Whether ``module`` holds a BatchNorm layer (its statistics see the small batches)."""
+        norms = (torch.nn.modules.batchnorm._BatchNorm, torch.nn.SyncBatchNorm)
+        return any(isinstance(m, norms) for m in module.modules())
 
     # -- one iteration -------------------------------------------------------------------
     def loss_divisor(self, runner):
@@ -157,27 +164,33 @@ class OptimizerHook(Hook):
         if self.cumulative_iters == 1:   # as mmcv: the gradients stay readable after the step
             runner.optimizer.zero_grad()
         self.backward(runner, runner.outputs['loss'])
-        if self.every_n_iters(runner, self.cumulative_iters) or self.is_last_iter(runner):
+        if self.cumulative_iters == 1 or self.every_n_iters(runner, self.cumulative_iters) \
+                or self.is_last_iter(runner):
             self.step(runner)
             if self.cumulative_iters > 1:
                 runner.optimizer.zero_grad()
+
+    def scaler(self, runner):
+        """The loss scaler this hook set up (float16 only); a full-precision hook has none."""
+        return runner.grad_scaler if self.dtype is not None else None
 
     def backward(self, runner, loss):
         """Gradients of ``loss`` (divided by its group's size, scaled for float16) add up."""
         if self.detect_anomalous_params:
             unused = find_unused_parameters(loss, runner.model)
             if unused:
-                runner.logger.error('parameters not in the loss graph (unused in forward): '
-                                    + ', '.join(unused))
+                runner.logger.log(level=logging.ERROR, msg='parameters not in the loss graph '
+                                  '(unused in forward): ' + ', '.join(unused))
         if self.cumulative_iters > 1:
             loss = loss / self.loss_divisor(runner)
-        if runner.grad_scaler is not None:
-            loss = runner.grad_scaler.scale(loss)
+        scaler = self.scaler(runner)
+        if scaler is not None:
+            loss = scaler.scale(loss)
         loss.backward()
 
     def step(self, runner):
         """Unscale (float16), clip and log the norm, then one optimizer step."""
-        scaler = runner.grad_scaler
+        scaler = self.scaler(runner)
         if scaler is not None:
             scaler.unscale_(runner.optimizer)
         if self.grad_clip is not None:

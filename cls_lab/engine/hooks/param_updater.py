@@ -15,6 +15,7 @@ The config helpers both hook families use (``policy_hook_type``, ``build_schedul
 import difflib
 import numbers
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import HOOKS
 from .hook import Hook
 from .. import lr_schedules
@@ -58,11 +59,11 @@ class ParamUpdaterHook(Hook):
                  warmup_by_epoch=False):
         if warmup is not None:
             if warmup not in lr_schedules.WARMUPS:
-                raise ValueError(f'warmup must be one of {lr_schedules.WARMUPS} or None, got {warmup!r}')
+                raise ArgumentError(f'warmup must be one of {lr_schedules.WARMUPS} or None, got {warmup!r}')
             if not warmup_iters > 0:
-                raise ValueError(f'warmup_iters must be a positive integer, got {warmup_iters!r}')
+                raise ArgumentError(f'warmup_iters must be a positive integer, got {warmup_iters!r}')
             if not 0 < warmup_ratio <= 1.0:
-                raise ValueError(f'warmup_ratio must be in (0, 1], got {warmup_ratio!r}')
+                raise ArgumentError(f'warmup_ratio must be in (0, 1], got {warmup_ratio!r}')
         self.by_epoch, self.warmup, self.warmup_ratio = by_epoch, warmup, warmup_ratio
         self.warmup_by_epoch = warmup_by_epoch
         # with warmup_by_epoch, warmup_iters is known once the epoch length is
@@ -190,13 +191,28 @@ def check_step(step):
         raise TypeError(f'step must be an int or a list of ints, got {step!r}')
     steps = [step] if isinstance(step, int) else list(step)
     if not all(isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in steps):
-        raise ValueError(f'step must hold positive ints, got {step!r}')
+        raise ArgumentError(f'step must hold positive ints, got {step!r}')
+
+
+def check_one_minimum(minimum, ratio, name):
+    """An annealing ends at ``min_<x>`` or at ``base * min_<x>_ratio``: exactly one is given."""
+    if (minimum is None) == (ratio is None):
+        raise ArgumentError(f'give exactly one of {name} and {name}_ratio, '
+                            f'got {name}={minimum!r}, {name}_ratio={ratio!r}')
+
+
+def cyclic_schedule(*args):
+    """``lr_schedules.CyclicSchedule(*args)``, its argument errors as ``ArgumentError``s."""
+    try:
+        return lr_schedules.CyclicSchedule(*args)
+    except ValueError as error:   # the pure maths file raises plain ValueErrors
+        raise ArgumentError(str(error)) from None
 
 
 def check_per_iteration(by_epoch, what):
     """Cyclic and one-cycle schedules move every iteration: ``by_epoch=True`` is an error."""
     if by_epoch:
-        raise ValueError(f'{what} works per iteration only: set by_epoch=False')
+        raise ArgumentError(f'{what} works per iteration only: set by_epoch=False')
 
 
 def per_group(value, name, optimizer, key):
@@ -210,5 +226,5 @@ def per_group(value, name, optimizer, key):
     if isinstance(value, numbers.Number):
         return [value] * groups
     if len(value) != groups:
-        raise ValueError(f'{key}: expected {groups} values (one per param group), got {value!r}')
+        raise ArgumentError(f'{key}: expected {groups} values (one per param group), got {value!r}')
     return list(value)
