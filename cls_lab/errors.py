@@ -7,7 +7,7 @@ Standard library only, like registry.py and config.py.
 """
 import numbers
 
-__all__ = ['UserError', 'ConfigValueError', 'CheckpointError', 'DataError',
+__all__ = ['UserError', 'ConfigValueError', 'ArgumentError', 'CheckpointError', 'DataError',
            'TrainingDivergedError', 'check_positive_int']
 
 
@@ -22,6 +22,16 @@ class UserError(Exception):
 
 class ConfigValueError(UserError, ValueError):
     """A config key or command-line value of the wrong type or out of range."""
+
+
+class ArgumentError(UserError, ValueError, TypeError, AssertionError):
+    """A constructor argument of the wrong type or out of range (``stride=3``, ``magnitude=None``).
+
+    mmcls 0.25 checks these with ``assert``; deriving from AssertionError (and from ValueError and
+    TypeError) keeps every ``except`` written for mmcls or for older cls_lab working.
+    """
+
+    context_shown = False   # the registry adds "(while building X from cfg ...)"
 
 
 class CheckpointError(UserError, RuntimeError):

@@ -7,6 +7,7 @@ from collections import OrderedDict
 
 import torch
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import MODELS
 
 from ..bricks import BaseModule
@@ -29,8 +30,8 @@ def parse_losses(losses):
         elif isinstance(value, dict):
             log_vars.update(value)
         else:
-            raise TypeError(f'loss {name!r} is a {type(value).__name__}; expected a tensor, '
-                            'a list of tensors or a dict of tensors')
+            raise ArgumentError(f'loss {name!r} is a {type(value).__name__}; expected a tensor, '
+                                'a list of tensors or a dict of tensors')
     loss_keys = [k for k in log_vars if 'loss' in k]
     if not loss_keys:
         raise KeyError(f'no key containing "loss" among the head outputs {list(losses)}')
@@ -70,7 +71,7 @@ class ImageClassifier(BaseModule):
     def extract_feat(self, img, stage='neck'):
         """Features after the backbone (``stage='backbone'``) or after the neck (default)."""
         if stage not in ('backbone', 'neck', 'pre_logits'):
-            raise ValueError(f"stage must be 'backbone', 'neck' or 'pre_logits', got {stage!r}")
+            raise ArgumentError(f"stage must be 'backbone', 'neck' or 'pre_logits', got {stage!r}")
         x = self.backbone(img)
         if stage == 'backbone':
             return x
@@ -98,7 +99,7 @@ class ImageClassifier(BaseModule):
         if isinstance(imgs, torch.Tensor):
             imgs = [imgs]
         if not isinstance(imgs, list):
-            raise TypeError(f'imgs must be a tensor or a list of tensors, got {type(imgs).__name__}')
+            raise ArgumentError(f'imgs must be a tensor or a list of tensors, got {type(imgs).__name__}')
         if len(imgs) != 1:
             raise NotImplementedError(f'{len(imgs)} augmented views given: test-time '
                                       'augmentation (aug_test) is not implemented')
