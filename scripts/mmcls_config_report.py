@@ -82,7 +82,10 @@ def reference(root, out_path):
     from mmcls.models import build_classifier
     records = {}
     for name in config_files(root):
-        cfg = Config.fromfile(os.path.join(root, name))
+        cfg, error = _try(Config.fromfile, os.path.join(root, name))
+        if error:   # mmcls 0.25 ships a few configs whose _base_ file is missing
+            records[name] = dict(model=None, model_error=error)
+            continue
         record = {}
         record['model'], record['model_error'] = _try(build_signature, build_classifier,
                                                       cfg.model)

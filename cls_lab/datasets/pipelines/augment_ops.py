@@ -14,7 +14,7 @@ import numpy as np
 
 from cls_lab.errors import ArgumentError
 from cls_lab.registry import TRANSFORMS
-from .image_ops import CV2_INTERPOLATIONS, cv2_border_value
+from .image_ops import CV2_INTERPOLATIONS, cv2_border_value, image_fields
 
 
 def _number(value, name, op):
@@ -49,8 +49,11 @@ class _Op:
     def __call__(self, results):
         if np.random.rand() > self.prob:
             return results
-        img = results['img']
-        results['img'] = self.apply(img).astype(img.dtype)
+        state = np.random.get_state()
+        for key in image_fields(results):   # the same draws for every image field
+            np.random.set_state(state)
+            img = results[key]
+            results[key] = self.apply(img).astype(img.dtype)
         return results
 
     def __repr__(self):

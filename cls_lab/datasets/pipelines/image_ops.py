@@ -29,6 +29,11 @@ RESIZE_BACKENDS = {'cv2': CV2_INTERPOLATIONS, 'pillow': PILLOW_INTERPOLATIONS,
                    'torch': TORCH_INTERPOLATIONS}
 
 
+def image_fields(results):
+    """The keys a geometric transform changes alike: ``results['img_fields']`` (mmcls), or 'img'."""
+    return results.get('img_fields', ['img'])
+
+
 def check_resize_args(interpolation, backend):
     """Raise a ValueError naming the value unless ``backend`` knows ``interpolation``."""
     if backend not in RESIZE_BACKENDS:

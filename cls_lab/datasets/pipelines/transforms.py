@@ -12,7 +12,7 @@ import numpy as np
 
 from cls_lab.errors import ArgumentError
 from cls_lab.registry import TRANSFORMS
-from .image_ops import check_resize_args, imcrop, impad, imresize
+from .image_ops import check_resize_args, image_fields, imcrop, impad, imresize
 
 
 def _pair(size, name):
@@ -58,12 +58,13 @@ class Resize:
         return (int(target * h / w), target) if fit_w else (target, int(target * w / h))
 
     def __call__(self, results):
-        img = results['img']
-        h, w = img.shape[:2]
+        h, w = results['img'].shape[:2]
         new_h, new_w = self.target_size(h, w)
-        if (new_h, new_w) != (h, w):
-            img = imresize(img, new_h, new_w, self.interpolation, self.backend)
-        results.update(img=img, img_shape=img.shape, scale_factor=(new_w / w, new_h / h),
+        for key in image_fields(results):
+            if (new_h, new_w) != results[key].shape[:2]:
+                results[key] = imresize(results[key], new_h, new_w, self.interpolation,
+                                        self.backend)
+        results.update(img_shape=results['img'].shape, scale_factor=(new_w / w, new_h / h),
                        keep_ratio=self.size[1] == -1)
         return results
 
@@ -179,10 +180,11 @@ class RandomResizedCrop:
         return inception_crop_box(h, w, self.scale, self.ratio, self.max_attempts)
 
     def __call__(self, results):
-        img = results['img']
-        y1, x1, y2, x2 = self.crop_box(*img.shape[:2])
-        img = imresize(imcrop(img, x1, y1, x2, y2), *self.size, self.interpolation, self.backend)
-        results.update(img=img, img_shape=img.shape)
+        y1, x1, y2, x2 = self.crop_box(*results['img'].shape[:2])
+        for key in image_fields(results):
+            results[key] = imresize(imcrop(results[key], x1, y1, x2, y2), *self.size,
+                                    self.interpolation, self.backend)
+        results.update(img_shape=results['img'].shape)
         return results
 
     def __repr__(self):
@@ -214,16 +216,18 @@ class CenterCrop:
         self.interpolation, self.backend = interpolation, backend
 
     def __call__(self, results):
-        img = results['img']
-        h, w = img.shape[:2]
-        crop = self.crop_size
-        if self.efficientnet_style:
-            crop = efficientnet_crop_size(h, w, crop, self.crop_padding)
-        y1, x1, y2, x2 = center_crop_box(h, w, *crop)
-        img = imcrop(img, x1, y1, x2, y2)
-        if self.efficientnet_style:
-            img = imresize(img, *self.crop_size, self.interpolation, self.backend)
-        results.update(img=img, img_shape=img.shape)
+        for key in image_fields(results):
+            img = results[key]
+            h, w = img.shape[:2]
+            crop = self.crop_size
+            if self.efficientnet_style:
+                crop = efficientnet_crop_size(h, w, crop, self.crop_padding)
+            y1, x1, y2, x2 = center_crop_box(h, w, *crop)
+            img = imcrop(img, x1, y1, x2, y2)
+            if self.efficientnet_style:
+                img = imresize(img, *self.crop_size, self.interpolation, self.backend)
+            results[key] = img
+        results.update(img_shape=results['img'].shape)
         return results
 
     def __repr__(self):
@@ -307,11 +311,12 @@ class Pad:
         self.pad_to_square, self.pad_val, self.padding_mode = pad_to_square, pad_val, padding_mode
 
     def __call__(self, results):
-        img = results['img']
-        h, w = img.shape[:2]
-        th, tw = (max(h, w),) * 2 if self.pad_to_square else self.size
-        img = impad(img, 0, 0, max(tw - w, 0), max(th - h, 0), self.pad_val, self.padding_mode)
-        results.update(img=img, img_shape=img.shape)
+        for key in image_fields(results):
+            h, w = results[key].shape[:2]
+            th, tw = (max(h, w),) * 2 if self.pad_to_square else self.size
+            results[key] = impad(results[key], 0, 0, max(tw - w, 0), max(th - h, 0),
+                                 self.pad_val, self.padding_mode)
+        results.update(img_shape=results['img'].shape)
         return results
 
     def __repr__(self):
@@ -340,8 +345,8 @@ class RandomFlip:
     def __call__(self, results):
         flip = bool(np.random.rand() < self.flip_prob)
         results.update(flip=flip, flip_direction=self.direction)
-        if flip:
-            results['img'] = np.ascontiguousarray(_FLIPS[self.direction](results['img']))
+        for key in image_fields(results) if flip else ():
+            results[key] = np.ascontiguousarray(_FLIPS[self.direction](results[key]))
         return results
 
     def __repr__(self):
