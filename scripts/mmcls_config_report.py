@@ -99,13 +99,13 @@ def reference(root, out_path):
     print(f'{len(records)} configs recorded in {out_path}')
 
 
-def _types(node):
-    """Every ``type=`` string in a (nested) config value."""
+def _types(node, skip=('init_cfg', 'train_cfg')):
+    """Every ``type=`` string in a (nested) config value, outside the ``skip`` keys."""
     if isinstance(node, dict):
         found = [node['type']] if isinstance(node.get('type'), str) else []
-        return found + [t for v in node.values() for t in _types(v)]
+        return found + [t for k, v in node.items() if k not in skip for t in _types(v, skip)]
     if isinstance(node, (list, tuple)):
-        return [t for v in node for t in _types(v)]
+        return [t for v in node for t in _types(v, skip)]
     return []
 
 
@@ -128,6 +128,7 @@ def compare(root, ref_path):
     from cls_lab.config import Config
     from cls_lab.datasets.pipelines import Compose
     from cls_lab.models import build_classifier
+    from cls_lab.models.utils import AUGMENTS
     from cls_lab.registry import MODELS, TRANSFORMS
     with open(ref_path) as f:
         refs = json.load(f)
@@ -144,7 +145,9 @@ def compare(root, ref_path):
         except Exception as error:
             failures[f'config: {cause(f"{type(error).__name__}: {error}")}'].append(name)
             continue
-        missing = sorted({t for t in _types(cfg.model) if t not in MODELS})
+        augments = _types(cfg.model.get('train_cfg') or {}, skip=())
+        missing = sorted({t for t in _types(cfg.model) if t not in MODELS}
+                         | {t for t in augments if t not in AUGMENTS})
         if missing:
             failures[f'model type missing: {", ".join(missing)}'].append(name)
         else:
