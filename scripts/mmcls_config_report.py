@@ -99,11 +99,13 @@ def reference(root, out_path):
     print(f'{len(records)} configs recorded in {out_path}')
 
 
-def _types(node, skip=('init_cfg', 'train_cfg')):
-    """Every ``type=`` string in a (nested) config value, outside the ``skip`` keys."""
+def _types(node, skip=('_cfg', '_cfgs')):
+    """Every ``type=`` string in a (nested) config value, outside keys ending in ``skip``
+    (norm_cfg, init_cfg, train_cfg, ... name layers and augments, not registered models)."""
     if isinstance(node, dict):
         found = [node['type']] if isinstance(node.get('type'), str) else []
-        return found + [t for k, v in node.items() if k not in skip for t in _types(v, skip)]
+        return found + [t for k, v in node.items() if not str(k).endswith(skip)
+                        for t in _types(v, skip)]
     if isinstance(node, (list, tuple)):
         return [t for v in node for t in _types(v, skip)]
     return []

@@ -12,6 +12,7 @@ import torch
 from cls_lab.datasets import BaseDataset, build_dataloader, build_sampler
 from cls_lab.datasets.pipelines import Compose
 from cls_lab.errors import ArgumentError
+from cls_lab.models import build_loss
 from cls_lab.models.heads import ClsHead
 from cls_lab.models.backbones.mobilenet_v2 import InvertedResidual
 
@@ -72,3 +73,27 @@ def test_head_returns_the_tensor_while_onnx_traces():
     assert isinstance(ClsHead().simple_test(scores), list)
     with patch('torch.onnx.is_in_onnx_export', return_value=True):
         assert ClsHead().simple_test(scores).shape == (4, 10)
+
+
+def test_resnext_bottleneck_has_mmcls_defaults_and_size():
+    from cls_lab.models.backbones.resnext import Bottleneck
+    block = Bottleneck(64, 256, stride=2)   # mmcls 0.25: 46592 parameters, 18 state-dict keys
+    assert (block.conv2.groups, block.conv2.out_channels, block.conv2.stride) == (32, 128, (2, 2))
+    assert sum(p.numel() for p in block.parameters()) == 46592 and len(block.state_dict()) == 18
+
+
+def test_extract_feats_runs_extract_feat_per_batch():
+    from cls_lab.models import ImageClassifier
+    model = ImageClassifier(dict(type='LeNet5'))
+    feats = model.extract_feats([torch.rand(1, 1, 32, 32)] * 2, stage='backbone')
+    assert len(feats) == 2 and torch.equal(feats[0][0], feats[1][0])
+
+
+def test_normalize_every_image_field_and_argument_checks():
+    out = Compose([dict(type='Normalize', mean=[1, 2, 3], std=[2, 2, 2], to_rgb=True)])(
+        dict(img=TOY.astype(np.float32), img2=TOY.astype(np.float32), img_fields=['img', 'img2']))
+    assert np.array_equal(out['img'], out['img2']) and out['img'][0, 0].tolist() == [0., -.5, -1.]
+    with pytest.raises(AssertionError):   # mmcls asserts on both
+        Compose([dict(type='Lighting', eigval=[1, 2], eigvec=[[1, 0, 0], [0, 1]])])
+    with pytest.raises(AssertionError):
+        build_loss(dict(type='LabelSmoothLoss', label_smooth_val='str'))

@@ -14,7 +14,7 @@ import torch
 from cls_lab.errors import ArgumentError
 from cls_lab.registry import TRANSFORMS
 from .augment_ops import Brightness, ColorTransform, Contrast
-from .image_ops import as_chw, as_hwc
+from .image_ops import as_chw, as_hwc, image_fields
 
 
 @TRANSFORMS.register_module()
@@ -36,7 +36,13 @@ class Normalize:
         self._mean, self._std = torch.from_numpy(self.mean), torch.from_numpy(self.std)
 
     def __call__(self, results):
-        img = results['img']
+        for key in image_fields(results):
+            results[key] = self.normalize(results[key])
+        results['img_norm_cfg'] = dict(mean=self.mean.copy(), std=self.std.copy(), to_rgb=self.to_rgb)
+        return results
+
+    def normalize(self, img):
+        """One HWC image -> float32 ``(img[..., rgb] - mean) / std``."""
         chw = as_chw(img)   # whatever the memory layout, one channel plane at a time is fast
         channels = chw.shape[0]
         if len(self.mean) not in (1, channels):
@@ -48,9 +54,7 @@ class Normalize:
         else:
             out.copy_(chw)
         out.sub_(self._mean.view(-1, 1, 1)).div_(self._std.view(-1, 1, 1))
-        results['img'] = as_hwc(out, img)
-        results['img_norm_cfg'] = dict(mean=self.mean.copy(), std=self.std.copy(), to_rgb=self.to_rgb)
-        return results
+        return as_hwc(out, img)
 
     def __repr__(self):
         mean, std = [round(float(v), 4) for v in self.mean], [round(float(v), 4) for v in self.std]
@@ -102,6 +106,10 @@ class Lighting:
         if not isinstance(eigval, list) or not isinstance(eigvec, list):
             raise ArgumentError(f'eigval and eigvec must be lists, got {type(eigval).__name__} '
                                 f'and {type(eigvec).__name__}')
+        if len(eigvec) != 3 or any(not isinstance(row, list) or len(row) != len(eigval)
+                                   for row in eigvec):
+            raise ArgumentError(f'eigvec must be 3 lists of len(eigval)={len(eigval)} numbers, '
+                                f'got {eigvec!r}')
         self.eigval, self.eigvec = np.array(eigval, dtype=float), np.array(eigvec, dtype=float)
         if self.eigval.ndim != 1 or self.eigvec.shape != (3, len(eigval)):
             raise ArgumentError(f'eigvec must be 3 lists of len(eigval)={len(eigval)} numbers, '

@@ -81,6 +81,10 @@ class ImageClassifier(BaseModule):
             x = self.head.pre_logits(x)
         return x
 
+    def extract_feats(self, imgs, stage='neck'):
+        """``extract_feat`` of every batch in the list ``imgs`` (as mmcls's BaseClassifier)."""
+        return [self.extract_feat(img, stage=stage) for img in imgs]
+
     def forward_train(self, img, gt_label, **kwargs):
         """Losses and accuracy of a batch (after Mixup/CutMix when ``train_cfg`` asks)."""
         if self.augments is not None:

@@ -3,6 +3,8 @@
 Modes: 'original' (Szegedy et al.), 'classy_vision' ((one_hot + eps/K) / (1 + eps)), and
 'multi_label' (positives 1 - eps, negatives eps, with a sigmoid loss).
 """
+from numbers import Real
+
 import torch.nn as nn
 
 from cls_lab.errors import ArgumentError
@@ -19,7 +21,8 @@ class LabelSmoothLoss(nn.Module):
     def __init__(self, label_smooth_val, num_classes=None, mode='original', reduction='mean',
                  loss_weight=1.0):
         super().__init__()
-        if not 0 <= label_smooth_val < 1:
+        if isinstance(label_smooth_val, bool) or not isinstance(label_smooth_val, Real) \
+                or not 0 <= label_smooth_val < 1:
             raise ArgumentError(f'label_smooth_val must be in [0, 1), got {label_smooth_val}')
         if mode not in ('original', 'classy_vision', 'multi_label'):
             raise ArgumentError(f"LabelSmoothLoss mode must be 'original', 'classy_vision' or "
