@@ -97,3 +97,16 @@ def test_normalize_every_image_field_and_argument_checks():
         Compose([dict(type='Lighting', eigval=[1, 2], eigvec=[[1, 0, 0], [0, 1]])])
     with pytest.raises(AssertionError):
         build_loss(dict(type='LabelSmoothLoss', label_smooth_val='str'))
+
+
+def test_lighting_draws_per_image_field_and_forward_dummy_gives_pre_logits():
+    from cls_lab.models import ImageClassifier
+    img = TOY.astype(np.float64)
+    out = Compose([dict(type='Lighting', eigval=[1., 2., 3.], eigvec=np.eye(3).tolist())])(
+        dict(img=img.copy(), img2=img.copy(), img_fields=['img', 'img2']))
+    assert out['img2'].dtype == float and not np.array_equal(out['img'], out['img2'])
+    model = ImageClassifier(dict(type='LeNet5'), neck=dict(type='GlobalAveragePooling'),
+                            head=dict(type='StackedLinearClsHead',
+                                      num_classes=3, in_channels=120, mid_channels=[6]))
+    x = torch.rand(1, 1, 32, 32)
+    assert torch.equal(model.forward_dummy(x), model.extract_feat(x, stage='pre_logits'))

@@ -119,12 +119,13 @@ class Lighting:
         self.alphastd, self.to_rgb = alphastd, to_rgb
 
     def __call__(self, results):
-        img = results['img'].astype(np.float32)
-        if self.to_rgb:
-            img = img[:, :, ::-1]
-        alpha = np.random.normal(0, self.alphastd, len(self.eigval))
-        shift = (self.eigvec * alpha * self.eigval).sum(axis=1)
-        results['img'] = np.ascontiguousarray(img + shift.reshape(1, 1, 3))
+        for key in image_fields(results):   # a fresh alpha per image field, as mmcls
+            img = results[key].astype(np.float32)
+            if self.to_rgb:
+                img = img[:, :, ::-1]
+            alpha = np.random.normal(0, self.alphastd, len(self.eigval))
+            shift = (self.eigvec * alpha * self.eigval).sum(axis=1)
+            results[key] = np.ascontiguousarray(img + shift.reshape(1, 1, 3))
         return results
 
     def __repr__(self):

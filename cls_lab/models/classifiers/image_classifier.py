@@ -85,6 +85,10 @@ class ImageClassifier(BaseModule):
         """``extract_feat`` of every batch in the list ``imgs`` (as mmcls's BaseClassifier)."""
         return [self.extract_feat(img, stage=stage) for img in imgs]
 
+    def forward_dummy(self, img):
+        """The pre-logits features: what mmcls's FLOP counter runs."""
+        return self.extract_feat(img, stage='pre_logits')
+
     def forward_train(self, img, gt_label, **kwargs):
         """Losses and accuracy of a batch (after Mixup/CutMix when ``train_cfg`` asks)."""
         if self.augments is not None:
