@@ -24,13 +24,14 @@ class ConfigValueError(UserError, ValueError):
     """A config key or command-line value of the wrong type or out of range."""
 
 
-class ArgumentError(UserError, ValueError, AssertionError):
-    """A constructor argument out of range, e.g. ``warmup_ratio=2`` for an LR hook.
+class ArgumentError(UserError, ValueError, TypeError, AssertionError):
+    """A constructor argument of the wrong type or out of range (``stride=3``, ``magnitude=None``).
 
-    mmcv checks these with ``assert``; being an AssertionError too keeps code (and mmcv's own
-    tests) that catch AssertionError working, while the message says what to change.
+    mmcls 0.25 checks these with ``assert``; deriving from AssertionError (and from ValueError and
+    TypeError) keeps every ``except`` written for mmcls or for older cls_lab working.
     """
-    context_shown = False   # the registry still appends the cfg that was being built
+
+    context_shown = False   # the registry adds "(while building X from cfg ...)"
 
 
 class CheckpointError(UserError, RuntimeError):

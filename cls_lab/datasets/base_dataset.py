@@ -4,11 +4,13 @@ A subclass only writes ``load_annotations()``; reading, augmenting and evaluatin
 """
 import copy
 import warnings
+from abc import ABCMeta, abstractmethod
 from os import PathLike
 
 import numpy as np
 from torch.utils.data import Dataset
 
+from cls_lab.errors import ArgumentError
 from .metrics import evaluate_classification
 from .pipelines import Compose
 from .pipelines.loading import ImageDecodeError
@@ -21,7 +23,7 @@ def read_class_names(path):
         return [line.strip() for line in f if line.strip()]
 
 
-class BaseDataset(Dataset):
+class BaseDataset(Dataset, metaclass=ABCMeta):
     """Samples are ``data_infos[i]`` dicts (img_prefix, img_info=dict(filename=...), gt_label).
 
     ``classes`` (a list, or a file with a name per line) overrides the class ``CLASSES``;
@@ -43,34 +45,35 @@ class BaseDataset(Dataset):
         self.data_infos = self.load_annotations()
         self.check_labels()
 
+    @abstractmethod
     def load_annotations(self):
-        """Return the list of sample dicts. Every dataset class must write this method."""
-        raise NotImplementedError(
-            f'{type(self).__name__} must implement load_annotations(self), returning a list of '
-            "dicts such as dict(img_prefix=..., img_info=dict(filename=...), "
-            "gt_label=np.array(label, dtype=np.int64))")
+        """Return the list of sample dicts, such as ``dict(img_prefix=..., img_info=dict(
+        filename=...), gt_label=np.array(label, dtype=np.int64))``. Every dataset writes it
+        (an abstract method, as in mmcls: a class without it cannot be instantiated)."""
 
     @classmethod
     def get_classes(cls, classes=None):
-        """``classes`` as a list: None keeps ``cls.CLASSES``, a str/path is read as a file."""
+        """The class names: None keeps ``cls.CLASSES``, a str/path is read as a file (a list), a
+        list or tuple is kept as given (as mmcls)."""
         if classes is None:
             return cls.CLASSES
         if isinstance(classes, (str, PathLike)):
             return read_class_names(classes)
         if isinstance(classes, (list, tuple)):
-            return list(classes)
-        raise TypeError(f'classes must be a list of names or a file path, got {classes!r}')
+            return classes
+        raise ArgumentError(f'classes must be a list of names or a file path, got type '
+                            f'{type(classes)}: {classes!r}')
 
     def check_labels(self):
         """Every gt_label must be in [0, num_classes): name the first sample that is not."""
         num_classes = len(self.CLASSES) if self.CLASSES is not None else None
-        for index, info in enumerate(self.data_infos):
+        for index, info in enumerate(self.data_infos or []):   # None: a stub load_annotations
             label = int(info['gt_label'])
             if label < 0 or (num_classes is not None and label >= num_classes):
                 where = info.get('img_info', {}).get('filename', f'index {index}')
                 bound = f'[0, {num_classes})' if num_classes is not None else '>= 0'
-                raise ValueError(f'{type(self).__name__}: sample {index} ({where}) has label '
-                                 f'{label}, which is not in {bound}')
+                raise ArgumentError(f'{type(self).__name__}: sample {index} ({where}) has label '
+                                    f'{label}, which is not in {bound}')
 
     @property
     def class_to_idx(self):
@@ -121,8 +124,8 @@ class BaseDataset(Dataset):
         if indices is not None:
             gt_labels = gt_labels[indices]
         if len(results) != len(gt_labels):
-            raise ValueError(f'{type(self).__name__}.evaluate: {len(results)} results for '
-                             f'{len(gt_labels)} samples')
+            raise ArgumentError(f'{type(self).__name__}.evaluate: {len(results)} results for '
+                                f'{len(gt_labels)} samples')
         eval_results = evaluate_classification(results, gt_labels, metric, metric_options)
         if logger is not None:
             text = ', '.join(f'{k}: {v:.2f}' if isinstance(v, float) else f'{k}: {v}'

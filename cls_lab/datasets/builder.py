@@ -4,8 +4,10 @@ from functools import partial
 import torch
 from torch.utils.data import DataLoader, default_collate
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import DATASETS
-from .samplers import SAMPLERS, EpochDistributedSampler, EpochSampler, seed_everything_from
+from .samplers import (SAMPLERS, EpochDistributedSampler, EpochSampler, get_dist_info,
+                       seed_everything_from)
 from .wrappers import ClassBalancedDataset, ConcatDataset, KFoldDataset, RepeatDataset
 
 
@@ -18,7 +20,7 @@ def build_dataset(cfg, default_args=None):
     if isinstance(cfg, (list, tuple)):
         return ConcatDataset([build_dataset(c, default_args) for c in cfg])
     if not isinstance(cfg, dict):
-        raise TypeError(f'a dataset config must be a dict or a list of dicts, got {cfg!r}')
+        raise ArgumentError(f'a dataset config must be a dict or a list of dicts, got {cfg!r}')
     kind = cfg.get('type')
     if kind == 'RepeatDataset':
         return RepeatDataset(build_dataset(cfg['dataset'], default_args), cfg['times'])
@@ -65,17 +67,23 @@ def worker_init_fn(worker_id, num_workers, rank, seed, sampler):
     seed_everything_from(seed, getattr(sampler, 'epoch', 0), rank, worker_id)
 
 
-def build_sampler(sampler_cfg, dataset, shuffle, seed, num_replicas, rank):
-    """A sampler from ``data.sampler`` (e.g. ``dict(type='RepeatAugSampler')``) in SAMPLERS."""
-    cfg = dict(sampler_cfg)
+def build_sampler(cfg, default_args=None):
+    """A sampler from ``data.sampler`` (e.g. ``dict(type='RepeatAugSampler')``) in SAMPLERS;
+    None gives None (as mmcls)."""
+    if cfg is None:
+        return None
     if cfg.get('type') not in SAMPLERS:
         raise KeyError(f"data.sampler type {cfg.get('type')!r} is not a registered sampler; "
                        f'choose from {SAMPLERS.all_names()}')
-    defaults = dict(dataset=dataset, shuffle=shuffle, seed=seed)
-    if cfg['type'] != 'EpochSampler':
+    return SAMPLERS.build(cfg, default_args=default_args)
+
+
+def _sampler_from_cfg(sampler_cfg, dataset, shuffle, seed, num_replicas, rank):
+    cfg = dict(sampler_cfg, shuffle=shuffle)
+    defaults = dict(dataset=dataset, seed=seed)
+    if cfg.get('type') != 'EpochSampler':
         defaults.update(num_replicas=num_replicas, rank=rank)
-    cfg.update(shuffle=shuffle)
-    return SAMPLERS.build(cfg, default_args=defaults)
+    return build_sampler(cfg, defaults)
 
 
 def build_dataloader(dataset, samples_per_gpu, workers_per_gpu, num_gpus=1, dist=False,
@@ -91,18 +99,17 @@ def build_dataloader(dataset, samples_per_gpu, workers_per_gpu, num_gpus=1, dist
     ``pin_memory='auto'`` pins when CUDA is present.
     """
     if not round_up:
-        raise ValueError('build_dataloader(round_up=False) is not supported: the distributed '
-                         'sampler pads every process to the same number of samples')
+        raise ArgumentError('build_dataloader(round_up=False) is not supported: the distributed '
+                            'sampler pads every process to the same number of samples')
     seed = 0 if seed is None else int(seed)
     rank, world_size = 0, 1
     if dist:
-        import torch.distributed as torch_dist
-        rank, world_size = torch_dist.get_rank(), torch_dist.get_world_size()
+        rank, world_size = get_dist_info()
         batch_size, num_workers = samples_per_gpu, workers_per_gpu
     else:
         batch_size, num_workers = num_gpus * samples_per_gpu, num_gpus * workers_per_gpu
     if sampler_cfg:
-        sampler = build_sampler(sampler_cfg, dataset, shuffle, seed, world_size, rank)
+        sampler = _sampler_from_cfg(sampler_cfg, dataset, shuffle, seed, world_size, rank)
     elif dist:
         sampler = EpochDistributedSampler(dataset, world_size, rank, shuffle=shuffle, seed=seed)
     else:

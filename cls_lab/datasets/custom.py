@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cls_lab.errors import DataError
+from cls_lab.errors import ArgumentError, DataError
 from cls_lab.registry import DATASETS
 from .base_dataset import BaseDataset, read_class_names
 
@@ -31,8 +31,8 @@ def read_ann_file(ann_file):
                     raise ValueError
                 pairs.append((parts[0], int(parts[1])))
             except ValueError:
-                raise ValueError(f'{ann_file}, line {number}: expected "<filename> <label>" with '
-                                 f'an integer label, got {line.rstrip()!r}') from None
+                raise ArgumentError(f'{ann_file}, line {number}: expected "<filename> <label>" with '
+                                    f'an integer label, got {line.rstrip()!r}') from None
     return pairs
 
 
@@ -67,8 +67,8 @@ class CustomDataset(BaseDataset):
             folders = list(self.CLASSES)       # the user's classes pick and order the folders
         elif self.CLASSES is not type(self).CLASSES:   # given by the user: a typo mislabels
             missing = sorted(set(self.CLASSES) - set(folders))
-            raise ValueError(f'{type(self).__name__}: classes {missing} have no folder in {root} '
-                             f'(folders: {folders}); fix classes= or the folder names')
+            raise ArgumentError(f'{type(self).__name__}: classes {missing} have no folder in {root} '
+                                f'(folders: {folders}); fix classes= or the folder names')
         # else: a dataset's built-in names (ImageNet's) label the sorted folders in order
         if not folders:
             raise DataError(f'{type(self).__name__}: {root} has no class folders (expected '
@@ -103,9 +103,9 @@ class ImageNet(CustomDataset):
         if self.CLASSES is type(self).CLASSES and root.is_dir():
             count = sum(1 for entry in os.scandir(root) if entry.is_dir())
             if count != len(self.CLASSES):
-                raise ValueError(f'ImageNet: {root} has {count} class folders, but ImageNet has '
-                                 f'{len(self.CLASSES)} classes; pass classes=[...] (the folder '
-                                 'names) for a subset, or use type=CustomDataset')
+                raise ArgumentError(f'ImageNet: {root} has {count} class folders, but ImageNet has '
+                                    f'{len(self.CLASSES)} classes; pass classes=[...] (the folder '
+                                    'names) for a subset, or use type=CustomDataset')
         return super()._scan_folders()
 
 
@@ -115,7 +115,7 @@ class Filelist(BaseDataset):
 
     def load_annotations(self):
         if not isinstance(self.ann_file, str):
-            raise TypeError(f'Filelist needs ann_file, a path to a list file; got {self.ann_file!r}')
+            raise ArgumentError(f'Filelist needs ann_file, a path to a list file; got {self.ann_file!r}')
         data_infos = []
         with open(self.ann_file) as f:
             lines = f.readlines()
@@ -124,8 +124,8 @@ class Filelist(BaseDataset):
                 continue
             sample = line.strip().split(' ')
             if len(sample) != 2 or not sample[1].lstrip('-').isdigit():
-                raise ValueError(f'{self.ann_file}, line {number}: expected "<filename> <label>", '
-                                 f'got {line.rstrip()!r}')
+                raise ArgumentError(f'{self.ann_file}, line {number}: expected "<filename> <label>", '
+                                    f'got {line.rstrip()!r}')
             filename, gt_label = sample
             info = {'img_prefix': self.data_prefix}
             info['img_info'] = {'filename': filename}

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import numpy as np
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import DATASETS
 from .base_dataset import BaseDataset, read_class_names
 
@@ -41,8 +42,8 @@ class CUB(BaseDataset):
         splits = [int(row[1]) for row in _lines(self.train_test_split_file,
                                                 'CUB train_test_split_file')]
         if not len(names) == len(labels) == len(splits):
-            raise ValueError(f'CUB: {len(names)} images, {len(labels)} labels and {len(splits)} '
-                             'split entries; the three files must list the same images')
+            raise ArgumentError(f'CUB: {len(names)} images, {len(labels)} labels and {len(splits)} '
+                                'split entries; the three files must list the same images')
         return [_sample(self.data_prefix, name, label)
                 for name, label, is_train in zip(names, labels, splits)
                 if bool(is_train) != bool(self.test_mode)]

@@ -1,6 +1,7 @@
 """ImageNet-21k: a CustomDataset (class folders or an ann_file list) without built-in names."""
 import warnings
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import DATASETS
 from .custom import CustomDataset
 
@@ -19,8 +20,8 @@ class ImageNet21k(CustomDataset):
                  serialize_data=True, multi_label=False, recursion_subdir=True, test_mode=False,
                  file_client_args=None):
         if not recursion_subdir:
-            raise ValueError('ImageNet21k(recursion_subdir=False) is not supported: images '
-                             'are always found in every sub-folder')
+            raise ArgumentError('ImageNet21k(recursion_subdir=False) is not supported: images '
+                                'are always found in every sub-folder')
         if multi_label:
             raise NotImplementedError('ImageNet21k(multi_label=True) is not supported')
         if ann_file is None:

@@ -6,15 +6,21 @@ A threshold ``thr`` counts a prediction only when its score is above ``thr``.
 from numbers import Number
 
 import numpy as np
+from cls_lab.errors import ArgumentError
 
 ALLOWED_METRICS = ('accuracy', 'precision', 'recall', 'f1_score', 'support')
+
+
+def as_set_text(names):
+    """``{'a', 'b'}`` in the given order: mmcls's wording for unknown metrics."""
+    return '{' + ', '.join(map(repr, names)) + '}'
 
 
 def _check(scores, labels):
     scores, labels = np.asarray(scores), np.asarray(labels).reshape(-1)
     if scores.ndim != 2 or len(scores) != len(labels):
-        raise ValueError(f'scores must be (N, C) and labels (N,), got {scores.shape} and '
-                         f'{labels.shape}')
+        raise ArgumentError(f'scores must be (N, C) and labels (N,), got {scores.shape} and '
+                            f'{labels.shape}')
     return scores, labels
 
 
@@ -22,6 +28,8 @@ def _as_thrs(thrs):
     """None/number -> (single, [thr]); tuple -> (False, list)."""
     if thrs is None or isinstance(thrs, Number):
         return True, [0.0 if thrs is None else float(thrs)]
+    if not isinstance(thrs, (tuple, list)) or not all(isinstance(t, Number) for t in thrs):
+        raise ArgumentError(f'thrs must be a number, a tuple of numbers or None, got {thrs!r}')
     return False, [float(t) for t in thrs]
 
 
@@ -62,7 +70,7 @@ def precision_recall_f1(scores, labels, average_mode='macro', thrs=None):
     ``average_mode='macro'`` averages over classes, 'none' keeps the per-class arrays.
     """
     if average_mode not in ('macro', 'none'):
-        raise ValueError(f"average_mode must be 'macro' or 'none', got {average_mode!r}")
+        raise ArgumentError(f"average_mode must be 'macro' or 'none', got {average_mode!r}")
     scores, labels = _check(scores, labels)
     single_thr, thr_list = _as_thrs(thrs)
     classes = np.arange(scores.shape[1])
@@ -100,7 +108,8 @@ def evaluate_classification(scores, labels, metric='accuracy', metric_options=No
     metrics = [metric] if isinstance(metric, str) else list(metric)
     unknown = [m for m in metrics if m not in ALLOWED_METRICS]
     if unknown:
-        raise ValueError(f'metric {unknown} is not supported; choose from {list(ALLOWED_METRICS)}')
+        raise ArgumentError(f'metric {as_set_text(unknown)} is not supported; choose from '
+                            f'{list(ALLOWED_METRICS)}')
     options = dict(metric_options or {})
     topk = options.get('topk', (1, 5))
     topk = tuple(topk) if isinstance(topk, list) else topk

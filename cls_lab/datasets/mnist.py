@@ -10,6 +10,7 @@ import os.path as osp
 
 import numpy as np
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import DATASETS
 from .base_dataset import BaseDataset
 
@@ -23,12 +24,12 @@ def read_idx(path):
     with opener(path, 'rb') as f:
         data = f.read()
     if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] not in _IDX_TYPES:
-        raise ValueError(f'{path} is not an idx file (bad magic number {data[:4].hex()})')
+        raise ArgumentError(f'{path} is not an idx file (bad magic number {data[:4].hex()})')
     ndim = data[3]
     shape = tuple(int.from_bytes(data[4 + 4 * i:8 + 4 * i], 'big') for i in range(ndim))
     array = np.frombuffer(data, dtype=_IDX_TYPES[data[2]], offset=4 + 4 * ndim)
     if array.size != int(np.prod(shape)):
-        raise ValueError(f'{path}: header says {shape}, but it holds {array.size} values')
+        raise ArgumentError(f'{path}: header says {shape}, but it holds {array.size} values')
     return array.reshape(shape).astype(array.dtype.newbyteorder('='))
 
 
@@ -54,8 +55,8 @@ class MNIST(BaseDataset):
         images_name, labels_name = self.files[bool(self.test_mode)]
         images, labels = read_idx(self._path(images_name)), read_idx(self._path(labels_name))
         if len(images) != len(labels) or images.ndim != 3:
-            raise ValueError(f'{type(self).__name__}: {len(images)} images of shape '
-                             f'{images.shape[1:]} but {len(labels)} labels in {self.data_prefix}')
+            raise ArgumentError(f'{type(self).__name__}: {len(images)} images of shape '
+                                f'{images.shape[1:]} but {len(labels)} labels in {self.data_prefix}')
         return [dict(img=img, gt_label=np.array(label, dtype=np.int64))
                 for img, label in zip(images, labels)]
 

@@ -4,8 +4,10 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import DATASETS
 from .base_dataset import BaseDataset
+from .metrics import as_set_text
 from .multi_label_metrics import average_performance, mAP
 
 MULTI_LABEL_METRICS = ('mAP', 'CP', 'CR', 'CF1', 'OP', 'OR', 'OF1')
@@ -20,12 +22,12 @@ class MultiLabelDataset(BaseDataset):
     """
 
     def check_labels(self):
-        for index, info in enumerate(self.data_infos):
+        for index, info in enumerate(self.data_infos or []):
             label = np.asarray(info['gt_label'])
             if label.ndim != 1 or (self.CLASSES is not None and len(label) != len(self.CLASSES)) \
                     or not np.isin(label, (-1, 0, 1)).all():
-                raise ValueError(f'{type(self).__name__}: sample {index} has gt_label {label}; '
-                                 f'expected {len(self.CLASSES or [])} values in {{-1, 0, 1}}')
+                raise ArgumentError(f'{type(self).__name__}: sample {index} has gt_label {label}; '
+                                    f'expected {len(self.CLASSES or [])} values in {{-1, 0, 1}}')
 
     def get_gt_labels(self):
         return np.array([info['gt_label'] for info in self.data_infos])
@@ -39,15 +41,15 @@ class MultiLabelDataset(BaseDataset):
         metrics = [metric] if isinstance(metric, str) else list(metric)
         unknown = [m for m in metrics if m not in MULTI_LABEL_METRICS]
         if unknown:
-            raise ValueError(f'metric {unknown} is not supported for multi-label; choose from '
-                             f'{list(MULTI_LABEL_METRICS)}')
+            raise ArgumentError(f'metric {as_set_text(unknown)} is not supported for multi-label; choose from '
+                                f'{list(MULTI_LABEL_METRICS)}')
         gt_labels = self.get_gt_labels()
         if indices is not None:
             gt_labels = gt_labels[indices]
         results = np.vstack(results)
         if len(results) != len(gt_labels):
-            raise ValueError(f'{type(self).__name__}.evaluate: {len(results)} results for '
-                             f'{len(gt_labels)} samples')
+            raise ArgumentError(f'{type(self).__name__}.evaluate: {len(results)} results for '
+                                f'{len(gt_labels)} samples')
         eval_results = {}
         if 'mAP' in metrics:
             eval_results['mAP'] = float(mAP(results, gt_labels))
@@ -78,8 +80,8 @@ class VOC(MultiLabelDataset):
         self.difficult_as_postive = difficult_as_postive
         super().__init__(**kwargs)
         if 'VOC2007' not in self.data_prefix:
-            raise ValueError(f'VOC: cannot tell the year from data_prefix {self.data_prefix!r} '
-                             '(expected a path containing VOC2007)')
+            raise ArgumentError(f'VOC: cannot tell the year from data_prefix {self.data_prefix!r} '
+                                '(expected a path containing VOC2007)')
         self.year = 2007
 
     def load_annotations(self):

@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 import torch
+from cls_lab.errors import ArgumentError
 
 _EPS = np.finfo(np.float32).eps
 
@@ -15,10 +16,10 @@ def _as_numpy(pred, target):
     if isinstance(pred, torch.Tensor) and isinstance(target, torch.Tensor):
         pred, target = pred.detach().cpu().numpy(), target.detach().cpu().numpy()
     elif not (isinstance(pred, np.ndarray) and isinstance(target, np.ndarray)):
-        raise TypeError('pred and target must both be tensors or both numpy arrays, got '
-                        f'{type(pred).__name__} and {type(target).__name__}')
+        raise ArgumentError('pred and target must both be tensors or both numpy arrays, got '
+                            f'{type(pred).__name__} and {type(target).__name__}')
     if pred.shape != target.shape:
-        raise ValueError(f'pred {pred.shape} and target {target.shape} differ in shape')
+        raise ArgumentError(f'pred {pred.shape} and target {target.shape} differ in shape')
     return pred, target
 
 

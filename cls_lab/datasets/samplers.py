@@ -16,6 +16,7 @@ import numpy as np
 import torch
 from torch.utils.data import DistributedSampler, Sampler
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import Registry
 
 SAMPLERS = Registry('samplers')
@@ -31,6 +32,14 @@ class EpochIndex(int):
 
     def __reduce__(self):
         return EpochIndex, (int(self), self.seed, self.epoch, self.rank)
+
+
+def get_dist_info():
+    """``(rank, world_size)`` of the default process group; ``(0, 1)`` when not distributed."""
+    import torch.distributed as dist
+    if dist.is_available() and dist.is_initialized():
+        return dist.get_rank(), dist.get_world_size()
+    return 0, 1
 
 
 def seed_everything_from(*parts):
@@ -110,15 +119,11 @@ class RepeatAugSampler(Sampler):
 
     def __init__(self, dataset, num_replicas=None, rank=None, shuffle=True, num_repeats=3,
                  selected_round=256, selected_ratio=0, seed=0):
-        if num_replicas is None or rank is None:
-            import torch.distributed as dist
-            running = dist.is_available() and dist.is_initialized()
-            if num_replicas is None:
-                num_replicas = dist.get_world_size() if running else 1
-            if rank is None:
-                rank = dist.get_rank() if running else 0
+        default_rank, default_world_size = get_dist_info()
+        num_replicas = default_world_size if num_replicas is None else num_replicas
+        rank = default_rank if rank is None else rank
         if not isinstance(num_repeats, int) or num_repeats < 1:
-            raise ValueError(f'RepeatAugSampler: num_repeats must be an int >= 1, got {num_repeats!r}')
+            raise ArgumentError(f'RepeatAugSampler: num_repeats must be an int >= 1, got {num_repeats!r}')
         self.dataset, self.num_replicas, self.rank = dataset, num_replicas, rank
         self.shuffle, self.num_repeats, self.seed, self.epoch = shuffle, num_repeats, int(seed or 0), 0
         self.num_samples = int(math.ceil(len(dataset) * num_repeats / num_replicas))
@@ -130,8 +135,8 @@ class RepeatAugSampler(Sampler):
         else:
             self.num_selected_samples = int(math.ceil(len(dataset) / ratio))
         if self.num_selected_samples == 0:
-            raise ValueError(f'RepeatAugSampler: {len(dataset)} samples, selected_round='
-                             f'{selected_round} leaves none per epoch; lower selected_round')
+            raise ArgumentError(f'RepeatAugSampler: {len(dataset)} samples, selected_round='
+                                f'{selected_round} leaves none per epoch; lower selected_round')
 
     def set_epoch(self, epoch):
         self.epoch = int(epoch)

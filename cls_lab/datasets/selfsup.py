@@ -5,6 +5,7 @@ The images and their order come from the wrapped dataset; the pipeline is usuall
 """
 import copy
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import DATASETS
 
 
@@ -26,8 +27,8 @@ class SelfSupDataset:
                 dataset['pipeline'] = pipeline
             dataset = build_dataset(dataset)
         elif pipeline is not None:
-            raise ValueError('SelfSupDataset: pass pipeline= only with a dataset config; a built '
-                             'dataset keeps its own pipeline')
+            raise ArgumentError('SelfSupDataset: pass pipeline= only with a dataset config; a built '
+                                'dataset keeps its own pipeline')
         self.dataset, self.with_idx = dataset, with_idx
 
     def __len__(self):

@@ -6,6 +6,7 @@ from collections import defaultdict
 import numpy as np
 from torch.utils.data import ConcatDataset as _TorchConcatDataset
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import DATASETS
 from .samplers import reseed_worker_for
 
@@ -16,7 +17,7 @@ class RepeatDataset:
 
     def __init__(self, dataset, times):
         if times < 1:
-            raise ValueError(f'RepeatDataset: times must be >= 1, got {times}')
+            raise ArgumentError(f'RepeatDataset: times must be >= 1, got {times}')
         self.dataset, self.times = dataset, int(times)
         self.CLASSES = dataset.CLASSES
         self._ori_len = len(dataset)
@@ -107,7 +108,7 @@ class ConcatDataset(_TorchConcatDataset):
 
     def evaluate(self, results, metric='accuracy', metric_options=None, indices=None, logger=None):
         if len(results) != len(self):
-            raise ValueError(f'ConcatDataset.evaluate: {len(results)} results for {len(self)} samples')
+            raise ArgumentError(f'ConcatDataset.evaluate: {len(results)} results for {len(self)} samples')
         if not self.separate_eval:
             from .metrics import evaluate_classification
             return evaluate_classification(results, self.get_gt_labels(), metric, metric_options)
@@ -128,7 +129,7 @@ class KFoldDataset:
 
     def __init__(self, dataset, fold=0, num_splits=5, test_mode=False, seed=None):
         if not 0 <= fold < num_splits:
-            raise ValueError(f'KFoldDataset: fold must be in [0, {num_splits}), got {fold}')
+            raise ArgumentError(f'KFoldDataset: fold must be in [0, {num_splits}), got {fold}')
         self.dataset, self.CLASSES = dataset, dataset.CLASSES
         self.test_mode, self.num_splits, self.fold = test_mode, num_splits, fold
         indices = list(range(len(dataset)))

@@ -12,6 +12,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torchvision.ops import FrozenBatchNorm2d
 
+from cls_lab.errors import ArgumentError
 from .init import (constant_init, finish_init_record, initialize, kaiming_init,
                    start_init_record, update_init_info)
 
@@ -99,7 +100,7 @@ def build_conv_layer(cfg, *args, **kwargs):
 def build_norm_layer(norm_cfg, num_features, postfix=''):
     """``(name, layer)`` for a norm config; ``requires_grad=False`` freezes its affine params."""
     if not isinstance(norm_cfg, dict) or 'type' not in norm_cfg:
-        raise TypeError(f'norm_cfg must be a dict with a "type" key, got {norm_cfg!r}')
+        raise ArgumentError(f'norm_cfg must be a dict with a "type" key, got {norm_cfg!r}')
     cfg = copy.deepcopy(norm_cfg)
     kind = cfg.pop('type')
     if kind not in NORM_LAYERS:
@@ -145,8 +146,8 @@ class ConvModule(nn.Sequential):
                  order=('conv', 'norm', 'act')):
         super().__init__()
         if not (isinstance(order, tuple) and sorted(order) == ['act', 'conv', 'norm']):
-            raise ValueError(f"ConvModule order must be a tuple of 'conv', 'norm', 'act', "
-                             f"got {order!r}")
+            raise ArgumentError(f"ConvModule order must be a tuple of 'conv', 'norm', 'act', "
+                                f"got {order!r}")
         self.act_cfg = act_cfg
         bias = norm_cfg is None if bias == 'auto' else bias
         conv_kw = dict(stride=stride, padding=padding, dilation=dilation, groups=groups,

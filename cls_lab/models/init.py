@@ -13,6 +13,7 @@ import math
 
 import torch
 import torch.nn as nn
+from cls_lab.errors import ArgumentError
 
 
 def _has(module, name):
@@ -69,7 +70,7 @@ def uniform_init(module, a=0, b=1, bias=0):
 def xavier_init(module, gain=1, bias=0, distribution='normal'):
     """Glorot init: keeps the variance equal forwards and backwards."""
     if distribution not in ('uniform', 'normal'):
-        raise ValueError(f"xavier_init: distribution must be 'uniform' or 'normal', got {distribution!r}")
+        raise ArgumentError(f"xavier_init: distribution must be 'uniform' or 'normal', got {distribution!r}")
     if _has(module, 'weight'):
         fn = nn.init.xavier_uniform_ if distribution == 'uniform' else nn.init.xavier_normal_
         fn(module.weight, gain=gain)
@@ -92,7 +93,7 @@ def kaiming_init(module, a=0, mode='fan_out', nonlinearity='relu', bias=0,
                  distribution='normal'):
     """He init, the ReLU-network default (fan_out as torchvision's ResNet)."""
     if distribution not in ('uniform', 'normal'):
-        raise ValueError(f"kaiming_init: distribution must be 'uniform' or 'normal', got {distribution!r}")
+        raise ArgumentError(f"kaiming_init: distribution must be 'uniform' or 'normal', got {distribution!r}")
     if _has(module, 'weight'):
         fn = nn.init.kaiming_uniform_ if distribution == 'uniform' else nn.init.kaiming_normal_
         fn(module.weight, a=a, mode=mode, nonlinearity=nonlinearity)
@@ -147,12 +148,12 @@ def _run_override(module, override, parent_args):
         ov = copy.deepcopy(dict(ov))
         name = ov.pop('name', None)
         if name is None:
-            raise ValueError(f'init_cfg override needs a "name" (a child of '
-                             f'{type(module).__name__}), got {ov!r}')
+            raise ArgumentError(f'init_cfg override needs a "name" (a child of '
+                                f'{type(module).__name__}), got {ov!r}')
         if not ov:                      # name only: reuse the parent's initializer and args
             ov = dict(parent_args)
         elif 'type' not in ov:
-            raise ValueError(f'init_cfg override {name!r} gives {sorted(ov)} but no "type"')
+            raise ArgumentError(f'init_cfg override {name!r} gives {sorted(ov)} but no "type"')
         if not hasattr(module, name):
             raise RuntimeError(f'init_cfg override names {name!r}, which is not a child of '
                                f'{type(module).__name__}')
@@ -162,7 +163,7 @@ def _run_override(module, override, parent_args):
 def initialize(module, init_cfg):
     """Apply one init_cfg dict or a list of them to ``module``, in order (overrides last)."""
     if not isinstance(init_cfg, (dict, list)):
-        raise TypeError(f'init_cfg must be a dict or a list of dicts, got {init_cfg!r}')
+        raise ArgumentError(f'init_cfg must be a dict or a list of dicts, got {init_cfg!r}')
     for cfg in [init_cfg] if isinstance(init_cfg, dict) else init_cfg:
         cfg = copy.deepcopy(dict(cfg))
         override = cfg.pop('override', None)

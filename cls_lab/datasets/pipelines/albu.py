@@ -7,6 +7,7 @@
 import copy
 import inspect
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import TRANSFORMS
 
 
@@ -22,7 +23,7 @@ def _albumentations():
 def build_albu(cfg):
     """An albumentations transform from a config dict; nested ``transforms`` are built too."""
     if not isinstance(cfg, dict) or 'type' not in cfg:
-        raise TypeError(f'each Albu transform must be a dict with a "type" key, got {cfg!r}')
+        raise ArgumentError(f'each Albu transform must be a dict with a "type" key, got {cfg!r}')
     args = dict(cfg)
     kind = args.pop('type')
     if isinstance(kind, str):
@@ -32,7 +33,7 @@ def build_albu(cfg):
     elif inspect.isclass(kind):
         cls = kind
     else:
-        raise TypeError(f'Albu: type must be a name or a class, got {kind!r}')
+        raise ArgumentError(f'Albu: type must be a name or a class, got {kind!r}')
     if 'transforms' in args:
         args['transforms'] = [build_albu(inner) for inner in args['transforms']]
     return cls(**args)

@@ -12,13 +12,14 @@ from numbers import Number
 import cv2
 import numpy as np
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import TRANSFORMS
-from .image_ops import CV2_INTERPOLATIONS, cv2_border_value
+from .image_ops import CV2_INTERPOLATIONS, cv2_border_value, image_fields
 
 
 def _number(value, name, op):
     if not isinstance(value, Number) or isinstance(value, bool):
-        raise TypeError(f'{op}: {name} must be a number, got {value!r}')
+        raise ArgumentError(f'{op}: {name} must be a number, got {value!r}')
     return value
 
 
@@ -29,7 +30,7 @@ def _pad_val(pad_val, op):
     if isinstance(pad_val, (tuple, list)) and len(pad_val) == 3 and \
             all(isinstance(v, int) for v in pad_val):
         return tuple(pad_val)
-    raise TypeError(f'{op}: pad_val must be an int or 3 ints, got {pad_val!r}')
+    raise ArgumentError(f'{op}: pad_val must be an int or 3 ints, got {pad_val!r}')
 
 
 class _Op:
@@ -39,7 +40,7 @@ class _Op:
         for name, value in (('prob', prob), ('random_negative_prob', random_negative_prob)):
             _number(value, name, type(self).__name__)
             if not 0 <= value <= 1:
-                raise ValueError(f'{type(self).__name__}: {name} must be in [0, 1], got {value}')
+                raise ArgumentError(f'{type(self).__name__}: {name} must be in [0, 1], got {value}')
         self.prob, self.random_negative_prob = prob, random_negative_prob
 
     def signed(self, value):
@@ -48,8 +49,11 @@ class _Op:
     def __call__(self, results):
         if np.random.rand() > self.prob:
             return results
-        img = results['img']
-        results['img'] = self.apply(img).astype(img.dtype)
+        state = np.random.get_state()
+        for key in image_fields(results):   # the same draws for every image field
+            np.random.set_state(state)
+            img = results[key]
+            results[key] = self.apply(img).astype(img.dtype)
         return results
 
     def __repr__(self):
@@ -65,8 +69,8 @@ class _Warp(_Op):
     def __init__(self, pad_val=128, prob=0.5, random_negative_prob=0.5, interpolation='nearest'):
         super().__init__(prob, random_negative_prob)
         if interpolation not in CV2_INTERPOLATIONS:
-            raise ValueError(f'{type(self).__name__}: interpolation must be one of '
-                             f'{list(CV2_INTERPOLATIONS)}, got {interpolation!r}')
+            raise ArgumentError(f'{type(self).__name__}: interpolation must be one of '
+                                f'{list(CV2_INTERPOLATIONS)}, got {interpolation!r}')
         self.pad_val, self.interpolation = _pad_val(pad_val, type(self).__name__), interpolation
 
     def warp(self, img, matrix):
@@ -79,7 +83,7 @@ class _Warp(_Op):
 
 def _direction(direction, op):
     if direction not in ('horizontal', 'vertical'):
-        raise ValueError(f"{op}: direction must be 'horizontal' or 'vertical', got {direction!r}")
+        raise ArgumentError(f"{op}: direction must be 'horizontal' or 'vertical', got {direction!r}")
     return direction
 
 
@@ -129,7 +133,7 @@ class Rotate(_Warp):
         super().__init__(pad_val, prob, random_negative_prob, interpolation)
         self.angle = _number(angle, 'angle', 'Rotate')
         if center is not None and not (isinstance(center, (tuple, list)) and len(center) == 2):
-            raise TypeError(f'Rotate: center must be None or an (x, y) pair, got {center!r}')
+            raise ArgumentError(f'Rotate: center must be None or an (x, y) pair, got {center!r}')
         self.center = None if center is None else tuple(center)
         self.scale = _number(scale, 'scale', 'Rotate')
 
@@ -238,7 +242,7 @@ class Posterize(_Op):
         super().__init__(prob)
         _number(bits, 'bits', 'Posterize')
         if not 0 <= bits <= 8:
-            raise ValueError(f'Posterize: bits must be in [0, 8], got {bits}')
+            raise ArgumentError(f'Posterize: bits must be in [0, 8], got {bits}')
         self.bits = math.ceil(bits)
 
     def apply(self, img):
@@ -318,11 +322,11 @@ class Cutout(_Op):
         elif isinstance(shape, (tuple, list)) and len(shape) == 2:
             shape = tuple(int(v) for v in shape)
         else:
-            raise TypeError(f'Cutout: shape must be a number or an (h, w) pair, got {shape!r}')
+            raise ArgumentError(f'Cutout: shape must be a number or an (h, w) pair, got {shape!r}')
         if isinstance(pad_val, Number):
             pad_val = (pad_val,) * 3
         elif not (isinstance(pad_val, (tuple, list)) and len(pad_val) == 3):
-            raise TypeError(f'Cutout: pad_val must be a number or 3 numbers, got {pad_val!r}')
+            raise ArgumentError(f'Cutout: pad_val must be a number or 3 numbers, got {pad_val!r}')
         self.shape, self.pad_val = shape, tuple(pad_val)
 
     def apply(self, img):

@@ -9,6 +9,7 @@ import inspect
 import random
 from numbers import Number
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import TRANSFORMS
 from .augment_ops import (AutoContrast, Brightness, ColorTransform, Contrast,  # noqa: F401
                           Cutout, Equalize, Invert, Posterize, Rotate, Sharpness, Shear,
@@ -18,12 +19,12 @@ from .compose import Compose
 
 def _check_policy(policy):
     if not isinstance(policy, dict) or 'type' not in policy:
-        raise TypeError(f'each policy must be a dict with a "type" key, got {policy!r}')
+        raise ArgumentError(f'each policy must be a dict with a "type" key, got {policy!r}')
     if policy.get('magnitude_key') is not None:
         span = policy.get('magnitude_range')
         if not (isinstance(span, (list, tuple)) and len(span) == 2):
-            raise ValueError(f'RandAugment policy {policy["type"]} has magnitude_key but no '
-                             f'magnitude_range=(low, high); got {span!r}')
+            raise ArgumentError(f'RandAugment policy {policy["type"]} has magnitude_key but no '
+                                f'magnitude_range=(low, high); got {span!r}')
 
 
 def merge_hparams(policy, hparams):
@@ -49,8 +50,8 @@ class AutoAugment:
     def __init__(self, policies, hparams=None):
         if not isinstance(policies, (list, tuple)) or not policies or \
                 not all(isinstance(sub, (list, tuple)) and sub for sub in policies):
-            raise TypeError('AutoAugment policies must be a non-empty list of non-empty lists '
-                            'of transform dicts')
+            raise ArgumentError('AutoAugment policies must be a non-empty list of non-empty lists '
+                                'of transform dicts')
         for sub in policies:
             for policy in sub:
                 _check_policy(policy)
@@ -78,15 +79,15 @@ class RandAugment:
     def __init__(self, policies, num_policies, magnitude_level, magnitude_std=0.,
                  total_level=30, hparams=None):
         if not isinstance(policies, list) or not policies:
-            raise TypeError('RandAugment policies must be a non-empty list of transform dicts')
+            raise ArgumentError('RandAugment policies must be a non-empty list of transform dicts')
         if not isinstance(num_policies, int) or isinstance(num_policies, bool) or num_policies <= 0:
-            raise ValueError(f'RandAugment: num_policies must be an int > 0, got {num_policies!r}')
+            raise ArgumentError(f'RandAugment: num_policies must be an int > 0, got {num_policies!r}')
         for name, value in (('magnitude_level', magnitude_level), ('total_level', total_level)):
             if not isinstance(value, Number) or value < 0 or (name == 'total_level' and value == 0):
-                raise ValueError(f'RandAugment: {name} must be a number '
-                                 f'{"> 0" if name == "total_level" else ">= 0"}, got {value!r}')
+                raise ArgumentError(f'RandAugment: {name} must be a number '
+                                    f'{"> 0" if name == "total_level" else ">= 0"}, got {value!r}')
         if not (isinstance(magnitude_std, Number) or magnitude_std == 'inf'):
-            raise ValueError(f"magnitude_std must be a number or 'inf', got {magnitude_std!r}")
+            raise ArgumentError(f"magnitude_std must be a number or 'inf', got {magnitude_std!r}")
         for policy in policies:
             _check_policy(policy)
         self.num_policies, self.magnitude_level = num_policies, magnitude_level

@@ -1,6 +1,7 @@
 """Compose: a data pipeline is a list of transforms applied one after another to a sample dict."""
 from collections.abc import Sequence
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import TRANSFORMS
 
 
@@ -13,15 +14,15 @@ class Compose:
 
     def __init__(self, transforms):
         if isinstance(transforms, (str, dict)) or not isinstance(transforms, Sequence):
-            raise TypeError(f'Compose takes a list of transforms, got {type(transforms).__name__}: '
-                            f'{transforms!r}')
+            raise ArgumentError(f'Compose takes a list of transforms, got {type(transforms).__name__}: '
+                                f'{transforms!r}')
         self.transforms = []
         for index, transform in enumerate(transforms):
             if isinstance(transform, dict):
                 transform = TRANSFORMS.build(transform)
             elif not callable(transform):
-                raise TypeError(f'pipeline step {index} must be a dict or a callable, '
-                                f'got {type(transform).__name__}: {transform!r}')
+                raise ArgumentError(f'pipeline step {index} must be a dict or a callable, '
+                                    f'got {type(transform).__name__}: {transform!r}')
             self.transforms.append(transform)
 
     def __call__(self, results):

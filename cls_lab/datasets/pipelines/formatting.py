@@ -4,6 +4,7 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import TRANSFORMS
 from .compose import Compose
 
@@ -22,7 +23,7 @@ def to_tensor(data):
         return torch.tensor(float(data), dtype=torch.float32)
     if isinstance(data, Sequence) and not isinstance(data, str):
         return torch.tensor(data)
-    raise TypeError(f'cannot convert {type(data).__name__} to a tensor: {data!r}')
+    raise ArgumentError(f'cannot convert {type(data).__name__} to a tensor: {data!r}')
 
 
 def _missing(results, key, step):
@@ -177,7 +178,7 @@ class MultiView:
         if isinstance(num_views, int):
             num_views = [num_views] * len(pipelines)
         if len(num_views) != len(pipelines):
-            raise ValueError(f'MultiView: {len(pipelines)} pipelines but num_views={num_views}')
+            raise ArgumentError(f'MultiView: {len(pipelines)} pipelines but num_views={num_views}')
         self.pipelines = [Compose(pipeline) for pipeline in pipelines]
         self.num_views = list(num_views)
 

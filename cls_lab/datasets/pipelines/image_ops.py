@@ -12,6 +12,7 @@ import torch
 from PIL import Image
 from torchvision.transforms import InterpolationMode
 from torchvision.transforms.v2 import functional as F
+from cls_lab.errors import ArgumentError
 
 CV2_INTERPOLATIONS = {'nearest': cv2.INTER_NEAREST, 'bilinear': cv2.INTER_LINEAR,
                       'bicubic': cv2.INTER_CUBIC, 'area': cv2.INTER_AREA,
@@ -28,13 +29,18 @@ RESIZE_BACKENDS = {'cv2': CV2_INTERPOLATIONS, 'pillow': PILLOW_INTERPOLATIONS,
                    'torch': TORCH_INTERPOLATIONS}
 
 
+def image_fields(results):
+    """The keys a geometric transform changes alike: ``results['img_fields']`` (mmcls), or 'img'."""
+    return results.get('img_fields', ['img'])
+
+
 def check_resize_args(interpolation, backend):
     """Raise a ValueError naming the value unless ``backend`` knows ``interpolation``."""
     if backend not in RESIZE_BACKENDS:
-        raise ValueError(f'backend must be one of {list(RESIZE_BACKENDS)}, got {backend!r}')
+        raise ArgumentError(f'backend must be one of {list(RESIZE_BACKENDS)}, got {backend!r}')
     if interpolation not in RESIZE_BACKENDS[backend]:
-        raise ValueError(f'interpolation for backend {backend!r} must be one of '
-                         f'{list(RESIZE_BACKENDS[backend])}, got {interpolation!r}')
+        raise ArgumentError(f'interpolation for backend {backend!r} must be one of '
+                            f'{list(RESIZE_BACKENDS[backend])}, got {interpolation!r}')
 
 
 def imresize(img, height, width, interpolation='bilinear', backend='cv2'):
@@ -48,8 +54,8 @@ def imresize(img, height, width, interpolation='bilinear', backend='cv2'):
         return cv2.resize(img, (width, height), interpolation=CV2_INTERPOLATIONS[interpolation])
     if backend == 'pillow':
         if img.dtype != np.uint8:
-            raise TypeError(f'the pillow backend resizes uint8 images only, got {img.dtype}; '
-                            "use backend='cv2'")
+            raise ArgumentError(f'the pillow backend resizes uint8 images only, got {img.dtype}; '
+                                "use backend='cv2'")
         pil = Image.fromarray(img).resize((width, height), PILLOW_INTERPOLATIONS[interpolation])
         return np.array(pil)
     out = F.resize(as_chw(img), [height, width], interpolation=TORCH_INTERPOLATIONS[interpolation],
@@ -72,7 +78,7 @@ BORDER_MODES = {'constant': cv2.BORDER_CONSTANT, 'edge': cv2.BORDER_REPLICATE,
 def impad(img, left, top, right, bottom, pad_val=0, padding_mode='constant'):
     """Pad with cv2.copyMakeBorder; ``pad_val`` is a number or one value per channel."""
     if padding_mode not in BORDER_MODES:
-        raise ValueError(f'padding_mode must be one of {list(BORDER_MODES)}, got {padding_mode!r}')
+        raise ArgumentError(f'padding_mode must be one of {list(BORDER_MODES)}, got {padding_mode!r}')
     channels = 1 if img.ndim == 2 else img.shape[2]
     value = pad_value(pad_val, channels)
     out = cv2.copyMakeBorder(img, int(top), int(bottom), int(left), int(right),
@@ -106,5 +112,5 @@ def pad_value(pad_val, channels):
         return [float(pad_val)] * channels
     values = [float(v) for v in pad_val]
     if len(values) != channels:
-        raise ValueError(f'pad_val {pad_val!r} has {len(values)} values for a {channels}-channel image')
+        raise ArgumentError(f'pad_val {pad_val!r} has {len(values)} values for a {channels}-channel image')
     return values

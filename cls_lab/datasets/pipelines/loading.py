@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import TRANSFORMS, Registry
 
 FILE_BACKENDS = Registry('file backends')
@@ -75,18 +76,18 @@ _turbojpeg = None
 
 def _check_decode_args(color_type, backend):
     if color_type not in COLOR_TYPES:
-        raise ValueError(f'color_type must be one of {COLOR_TYPES}, got {color_type!r}')
+        raise ArgumentError(f'color_type must be one of {COLOR_TYPES}, got {color_type!r}')
     if backend not in DECODE_BACKENDS:
-        raise ValueError(f'imdecode_backend must be one of {DECODE_BACKENDS}, got {backend!r}')
+        raise ArgumentError(f'imdecode_backend must be one of {DECODE_BACKENDS}, got {backend!r}')
     if backend == 'turbojpeg' and color_type not in ('color', 'grayscale'):
-        raise ValueError(f"the turbojpeg backend decodes color_type 'color' or 'grayscale' "
-                         f'only, got {color_type!r}')
+        raise ArgumentError(f"the turbojpeg backend decodes color_type 'color' or 'grayscale' "
+                            f'only, got {color_type!r}')
 
 
 def _decode_cv2(data, color_type):
     img = cv2.imdecode(np.frombuffer(data, np.uint8), _CV2_FLAGS[color_type])
     if img is None:
-        raise ValueError('OpenCV cannot decode these bytes')
+        raise ArgumentError('OpenCV cannot decode these bytes')
     return img
 
 
@@ -246,7 +247,7 @@ def start_pipeline(steps, img):
         return (dict(img_prefix=None, img_info=dict(filename=str(img))),
                 steps if loads else [dict(type='LoadImageFromFile')] + steps)
     if not isinstance(img, np.ndarray):
-        raise TypeError(f'img must be a file path or a numpy array, got {type(img).__name__}')
+        raise ArgumentError(f'img must be a file path or a numpy array, got {type(img).__name__}')
     loader = steps.pop(0) if loads else {}
     array_loader = dict(type='LoadImageFromArray', to_float32=loader.get('to_float32', False),
                         color_type=loader.get('color_type', 'color'))

@@ -11,9 +11,10 @@ import cv2
 import numpy as np
 import torch
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import TRANSFORMS
 from .augment_ops import Brightness, ColorTransform, Contrast
-from .image_ops import as_chw, as_hwc
+from .image_ops import as_chw, as_hwc, image_fields
 
 
 @TRANSFORMS.register_module()
@@ -29,17 +30,23 @@ class Normalize:
         self.mean = np.array(mean, dtype=np.float32)
         self.std = np.array(std, dtype=np.float32)
         if self.mean.shape != self.std.shape or np.any(self.std == 0):
-            raise ValueError(f'mean and std must have the same length and std no zero: '
-                             f'mean={mean!r}, std={std!r}')
+            raise ArgumentError(f'mean and std must have the same length and std no zero: '
+                                f'mean={mean!r}, std={std!r}')
         self.to_rgb = to_rgb
         self._mean, self._std = torch.from_numpy(self.mean), torch.from_numpy(self.std)
 
     def __call__(self, results):
-        img = results['img']
+        for key in image_fields(results):
+            results[key] = self.normalize(results[key])
+        results['img_norm_cfg'] = dict(mean=self.mean.copy(), std=self.std.copy(), to_rgb=self.to_rgb)
+        return results
+
+    def normalize(self, img):
+        """One HWC image -> float32 ``(img[..., rgb] - mean) / std``."""
         chw = as_chw(img)   # whatever the memory layout, one channel plane at a time is fast
         channels = chw.shape[0]
         if len(self.mean) not in (1, channels):
-            raise ValueError(f'Normalize: {len(self.mean)} means for a {channels}-channel image')
+            raise ArgumentError(f'Normalize: {len(self.mean)} means for a {channels}-channel image')
         out = torch.empty(chw.shape, dtype=torch.float32)
         if self.to_rgb and channels == 3:
             for c in range(3):
@@ -47,9 +54,7 @@ class Normalize:
         else:
             out.copy_(chw)
         out.sub_(self._mean.view(-1, 1, 1)).div_(self._std.view(-1, 1, 1))
-        results['img'] = as_hwc(out, img)
-        results['img_norm_cfg'] = dict(mean=self.mean.copy(), std=self.std.copy(), to_rgb=self.to_rgb)
-        return results
+        return as_hwc(out, img)
 
     def __repr__(self):
         mean, std = [round(float(v), 4) for v in self.mean], [round(float(v), 4) for v in self.std]
@@ -66,15 +71,15 @@ class ColorJitter:
 
     def __init__(self, brightness=0., contrast=0., saturation=0.):
         if min(brightness, contrast, saturation) < 0:
-            raise ValueError(f'ColorJitter amounts must be >= 0, got brightness={brightness}, '
-                             f'contrast={contrast}, saturation={saturation}')
+            raise ArgumentError(f'ColorJitter amounts must be >= 0, got brightness={brightness}, '
+                                f'contrast={contrast}, saturation={saturation}')
         self.brightness, self.contrast, self.saturation = brightness, contrast, saturation
 
     def __call__(self, results):
         img = results['img']
         if img.dtype != np.uint8:
-            raise TypeError(f'ColorJitter needs a uint8 image (put it before Normalize and '
-                            f'without to_float32), got {img.dtype}')
+            raise ArgumentError(f'ColorJitter needs a uint8 image (put it before Normalize and '
+                                f'without to_float32), got {img.dtype}')
         magnitudes = [random.uniform(0, amount)
                       for amount in (self.brightness, self.contrast, self.saturation)]
         ops = [op(magnitude, prob=1., random_negative_prob=0.5)
@@ -99,23 +104,28 @@ class Lighting:
 
     def __init__(self, eigval, eigvec, alphastd=0.1, to_rgb=True):
         if not isinstance(eigval, list) or not isinstance(eigvec, list):
-            raise TypeError(f'eigval and eigvec must be lists, got {type(eigval).__name__} '
-                            f'and {type(eigvec).__name__}')
+            raise ArgumentError(f'eigval and eigvec must be lists, got {type(eigval).__name__} '
+                                f'and {type(eigvec).__name__}')
+        if len(eigvec) != 3 or any(not isinstance(row, list) or len(row) != len(eigval)
+                                   for row in eigvec):
+            raise ArgumentError(f'eigvec must be 3 lists of len(eigval)={len(eigval)} numbers, '
+                                f'got {eigvec!r}')
         self.eigval, self.eigvec = np.array(eigval, dtype=float), np.array(eigvec, dtype=float)
         if self.eigval.ndim != 1 or self.eigvec.shape != (3, len(eigval)):
-            raise ValueError(f'eigvec must be 3 lists of len(eigval)={len(eigval)} numbers, '
-                             f'got shape {self.eigvec.shape}')
+            raise ArgumentError(f'eigvec must be 3 lists of len(eigval)={len(eigval)} numbers, '
+                                f'got shape {self.eigvec.shape}')
         if not isinstance(alphastd, float):
-            raise TypeError(f'alphastd must be a float, got {alphastd!r}')
+            raise ArgumentError(f'alphastd must be a float, got {alphastd!r}')
         self.alphastd, self.to_rgb = alphastd, to_rgb
 
     def __call__(self, results):
-        img = results['img'].astype(np.float32)
-        if self.to_rgb:
-            img = img[:, :, ::-1]
-        alpha = np.random.normal(0, self.alphastd, len(self.eigval))
-        shift = (self.eigvec * alpha * self.eigval).sum(axis=1)
-        results['img'] = np.ascontiguousarray(img + shift.reshape(1, 1, 3))
+        for key in image_fields(results):   # a fresh alpha per image field, as mmcls
+            img = results[key].astype(np.float32)
+            if self.to_rgb:
+                img = img[:, :, ::-1]
+            alpha = np.random.normal(0, self.alphastd, len(self.eigval))
+            shift = (self.eigvec * alpha * self.eigval).sum(axis=1)
+            results[key] = np.ascontiguousarray(img + shift.reshape(1, 1, 3))
         return results
 
     def __repr__(self):
@@ -133,7 +143,7 @@ class RandomGrayscale:
 
     def __init__(self, gray_prob=0.1):
         if not 0 <= gray_prob <= 1:
-            raise ValueError(f'gray_prob must be in [0, 1], got {gray_prob}')
+            raise ArgumentError(f'gray_prob must be in [0, 1], got {gray_prob}')
         self.gray_prob = gray_prob
 
     def __call__(self, results):
@@ -151,7 +161,7 @@ class RandomGrayscale:
 def _three(value, name):
     values = [value] * 3 if isinstance(value, Number) else list(value)
     if len(values) != 3 or not all(isinstance(v, Number) for v in values):
-        raise ValueError(f'{name} must be a number or 3 numbers, got {value!r}')
+        raise ArgumentError(f'{name} must be a number or 3 numbers, got {value!r}')
     return values
 
 
@@ -170,18 +180,18 @@ class RandomErasing:
                  aspect_range=(3 / 10, 10 / 3), mode='const', fill_color=(128, 128, 128),
                  fill_std=None):
         if mode not in ('const', 'rand'):
-            raise ValueError(f"mode must be 'const' or 'rand', got {mode!r}")
+            raise ArgumentError(f"mode must be 'const' or 'rand', got {mode!r}")
         for name, value in (('erase_prob', erase_prob), ('min_area_ratio', min_area_ratio),
                             ('max_area_ratio', max_area_ratio)):
             if not 0 <= value <= 1:
-                raise ValueError(f'{name} must be in [0, 1], got {value!r}')
+                raise ArgumentError(f'{name} must be in [0, 1], got {value!r}')
         if min_area_ratio > max_area_ratio:
-            raise ValueError(f'min_area_ratio {min_area_ratio} > max_area_ratio {max_area_ratio}')
+            raise ArgumentError(f'min_area_ratio {min_area_ratio} > max_area_ratio {max_area_ratio}')
         if isinstance(aspect_range, Number):
             low = min(aspect_range, 1 / aspect_range)
             aspect_range = (low, 1 / low)
         if len(aspect_range) != 2 or not 0 < aspect_range[0] <= aspect_range[1]:
-            raise ValueError(f'aspect_range must be a positive float or (min, max), got {aspect_range!r}')
+            raise ArgumentError(f'aspect_range must be a positive float or (min, max), got {aspect_range!r}')
         self.erase_prob, self.mode = erase_prob, mode
         self.min_area_ratio, self.max_area_ratio = min_area_ratio, max_area_ratio
         self.aspect_range = tuple(aspect_range)

@@ -10,8 +10,9 @@ import random
 
 import numpy as np
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import TRANSFORMS
-from .image_ops import check_resize_args, imcrop, impad, imresize
+from .image_ops import check_resize_args, image_fields, imcrop, impad, imresize
 
 
 def _pair(size, name):
@@ -20,7 +21,7 @@ def _pair(size, name):
         return size, size
     if isinstance(size, (tuple, list)) and len(size) == 2:
         return tuple(size)
-    raise TypeError(f'{name} must be an int or a (h, w) pair, got {size!r}')
+    raise ArgumentError(f'{name} must be an int or a (h, w) pair, got {size!r}')
 
 
 _ADAPTIVE_SIDES = ('short', 'long', 'height', 'width')
@@ -39,9 +40,9 @@ class Resize:
     def __init__(self, size, interpolation='bilinear', adaptive_side='short', backend='cv2'):
         self.size = _pair(size, 'size')
         if self.size[0] <= 0 or not (self.size[1] > 0 or self.size[1] == -1):
-            raise ValueError(f'size must be positive (or (s, -1)), got {size!r}')
+            raise ArgumentError(f'size must be positive (or (s, -1)), got {size!r}')
         if adaptive_side not in _ADAPTIVE_SIDES:
-            raise ValueError(f'adaptive_side must be one of {_ADAPTIVE_SIDES}, got {adaptive_side!r}')
+            raise ArgumentError(f'adaptive_side must be one of {_ADAPTIVE_SIDES}, got {adaptive_side!r}')
         check_resize_args(interpolation, backend)
         self.interpolation, self.backend, self.adaptive_side = interpolation, backend, adaptive_side
 
@@ -57,12 +58,13 @@ class Resize:
         return (int(target * h / w), target) if fit_w else (target, int(target * w / h))
 
     def __call__(self, results):
-        img = results['img']
-        h, w = img.shape[:2]
+        h, w = results['img'].shape[:2]
         new_h, new_w = self.target_size(h, w)
-        if (new_h, new_w) != (h, w):
-            img = imresize(img, new_h, new_w, self.interpolation, self.backend)
-        results.update(img=img, img_shape=img.shape, scale_factor=(new_w / w, new_h / h),
+        for key in image_fields(results):
+            if (new_h, new_w) != results[key].shape[:2]:
+                results[key] = imresize(results[key], new_h, new_w, self.interpolation,
+                                        self.backend)
+        results.update(img_shape=results['img'].shape, scale_factor=(new_w / w, new_h / h),
                        keep_ratio=self.size[1] == -1)
         return results
 
@@ -138,9 +140,9 @@ def center_crop_box(h, w, crop_h, crop_w):
 
 def _check_efficientnet(size, crop_padding, name):
     if not isinstance(size, int):
-        raise TypeError(f'efficientnet_style needs an int {name}, got {size!r}')
+        raise ArgumentError(f'efficientnet_style needs an int {name}, got {size!r}')
     if crop_padding < 0:
-        raise ValueError(f'crop_padding must be >= 0, got {crop_padding}')
+        raise ArgumentError(f'crop_padding must be >= 0, got {crop_padding}')
 
 
 @TRANSFORMS.register_module()
@@ -159,12 +161,12 @@ class RandomResizedCrop:
             _check_efficientnet(size, crop_padding, 'size')
         self.size = _pair(size, 'size')
         if not (0 < scale[0] <= scale[1]) or not (0 < ratio[0] <= ratio[1]):
-            raise ValueError(f'scale and ratio must be increasing positive ranges (min, max), '
-                             f'got scale={scale!r}, ratio={ratio!r}')
+            raise ArgumentError(f'scale and ratio must be increasing positive ranges (min, max), '
+                                f'got scale={scale!r}, ratio={ratio!r}')
         if min_covered < 0:
-            raise ValueError(f'min_covered must be >= 0, got {min_covered}')
+            raise ArgumentError(f'min_covered must be >= 0, got {min_covered}')
         if not isinstance(max_attempts, int) or max_attempts < 0:
-            raise ValueError(f'max_attempts must be an int >= 0, got {max_attempts!r}')
+            raise ArgumentError(f'max_attempts must be an int >= 0, got {max_attempts!r}')
         check_resize_args(interpolation, backend)
         self.scale, self.ratio, self.max_attempts = tuple(scale), tuple(ratio), max_attempts
         self.efficientnet_style, self.min_covered = efficientnet_style, min_covered
@@ -178,10 +180,11 @@ class RandomResizedCrop:
         return inception_crop_box(h, w, self.scale, self.ratio, self.max_attempts)
 
     def __call__(self, results):
-        img = results['img']
-        y1, x1, y2, x2 = self.crop_box(*img.shape[:2])
-        img = imresize(imcrop(img, x1, y1, x2, y2), *self.size, self.interpolation, self.backend)
-        results.update(img=img, img_shape=img.shape)
+        y1, x1, y2, x2 = self.crop_box(*results['img'].shape[:2])
+        for key in image_fields(results):
+            results[key] = imresize(imcrop(results[key], x1, y1, x2, y2), *self.size,
+                                    self.interpolation, self.backend)
+        results.update(img_shape=results['img'].shape)
         return results
 
     def __repr__(self):
@@ -208,21 +211,23 @@ class CenterCrop:
             check_resize_args(interpolation, backend)
         self.crop_size = _pair(crop_size, 'crop_size')
         if min(self.crop_size) <= 0:
-            raise ValueError(f'crop_size must be positive, got {crop_size!r}')
+            raise ArgumentError(f'crop_size must be positive, got {crop_size!r}')
         self.efficientnet_style, self.crop_padding = efficientnet_style, crop_padding
         self.interpolation, self.backend = interpolation, backend
 
     def __call__(self, results):
-        img = results['img']
-        h, w = img.shape[:2]
-        crop = self.crop_size
-        if self.efficientnet_style:
-            crop = efficientnet_crop_size(h, w, crop, self.crop_padding)
-        y1, x1, y2, x2 = center_crop_box(h, w, *crop)
-        img = imcrop(img, x1, y1, x2, y2)
-        if self.efficientnet_style:
-            img = imresize(img, *self.crop_size, self.interpolation, self.backend)
-        results.update(img=img, img_shape=img.shape)
+        for key in image_fields(results):
+            img = results[key]
+            h, w = img.shape[:2]
+            crop = self.crop_size
+            if self.efficientnet_style:
+                crop = efficientnet_crop_size(h, w, crop, self.crop_padding)
+            y1, x1, y2, x2 = center_crop_box(h, w, *crop)
+            img = imcrop(img, x1, y1, x2, y2)
+            if self.efficientnet_style:
+                img = imresize(img, *self.crop_size, self.interpolation, self.backend)
+            results[key] = img
+        results.update(img_shape=results['img'].shape)
         return results
 
     def __repr__(self):
@@ -237,7 +242,7 @@ def _padding_ltrb(padding):
         return (padding,) * 4
     if isinstance(padding, (tuple, list)) and len(padding) in (2, 4):
         return tuple(padding) * 2 if len(padding) == 2 else tuple(padding)
-    raise ValueError(f'padding must be an int or a 2- or 4-tuple, got {padding!r}')
+    raise ArgumentError(f'padding must be an int or a 2- or 4-tuple, got {padding!r}')
 
 
 @TRANSFORMS.register_module()
@@ -253,7 +258,7 @@ class RandomCrop:
 
     def __init__(self, size, padding=None, pad_if_needed=False, pad_val=0, padding_mode='constant'):
         if padding_mode not in ('constant', 'edge', 'reflect', 'symmetric'):
-            raise ValueError(f'padding_mode {padding_mode!r} is not constant/edge/reflect/symmetric')
+            raise ArgumentError(f'padding_mode {padding_mode!r} is not constant/edge/reflect/symmetric')
         self.size = _pair(size, 'size')
         if padding is not None:
             _padding_ltrb(padding)
@@ -273,9 +278,9 @@ class RandomCrop:
             img = impad(img, extra, 0, extra, 0, self.pad_val, self.padding_mode)
         h, w = img.shape[:2]
         if h < th or w < tw:
-            raise ValueError(f'RandomCrop: crop {self.size} is larger than the (padded) image '
-                             f'{(h, w)} of {results.get("filename", "this sample")}; '
-                             'set pad_if_needed=True')
+            raise ArgumentError(f'RandomCrop: crop {self.size} is larger than the (padded) image '
+                                f'{(h, w)} of {results.get("filename", "this sample")}; '
+                                'set pad_if_needed=True')
         if (h, w) != (th, tw):
             top, left = random.randint(0, h - th), random.randint(0, w - tw)
             img = img[top:top + th, left:left + tw]
@@ -298,19 +303,20 @@ class Pad:
 
     def __init__(self, size=None, pad_to_square=False, pad_val=0, padding_mode='constant'):
         if (size is None) == (not pad_to_square):
-            raise ValueError('Pad: give exactly one of size and pad_to_square=True, got '
-                             f'size={size!r}, pad_to_square={pad_to_square!r}')
+            raise ArgumentError('Pad: give exactly one of size and pad_to_square=True, got '
+                                f'size={size!r}, pad_to_square={pad_to_square!r}')
         if padding_mode not in ('constant', 'edge', 'reflect', 'symmetric'):
-            raise ValueError(f'padding_mode {padding_mode!r} is not constant/edge/reflect/symmetric')
+            raise ArgumentError(f'padding_mode {padding_mode!r} is not constant/edge/reflect/symmetric')
         self.size = None if size is None else _pair(size, 'size')
         self.pad_to_square, self.pad_val, self.padding_mode = pad_to_square, pad_val, padding_mode
 
     def __call__(self, results):
-        img = results['img']
-        h, w = img.shape[:2]
-        th, tw = (max(h, w),) * 2 if self.pad_to_square else self.size
-        img = impad(img, 0, 0, max(tw - w, 0), max(th - h, 0), self.pad_val, self.padding_mode)
-        results.update(img=img, img_shape=img.shape)
+        for key in image_fields(results):
+            h, w = results[key].shape[:2]
+            th, tw = (max(h, w),) * 2 if self.pad_to_square else self.size
+            results[key] = impad(results[key], 0, 0, max(tw - w, 0), max(th - h, 0),
+                                 self.pad_val, self.padding_mode)
+        results.update(img_shape=results['img'].shape)
         return results
 
     def __repr__(self):
@@ -331,16 +337,16 @@ class RandomFlip:
 
     def __init__(self, flip_prob=0.5, direction='horizontal'):
         if not 0 <= flip_prob <= 1:
-            raise ValueError(f'flip_prob must be in [0, 1], got {flip_prob}')
+            raise ArgumentError(f'flip_prob must be in [0, 1], got {flip_prob}')
         if direction not in _FLIPS:
-            raise ValueError(f'direction must be one of {list(_FLIPS)}, got {direction!r}')
+            raise ArgumentError(f'direction must be one of {list(_FLIPS)}, got {direction!r}')
         self.flip_prob, self.direction = flip_prob, direction
 
     def __call__(self, results):
         flip = bool(np.random.rand() < self.flip_prob)
         results.update(flip=flip, flip_direction=self.direction)
-        if flip:
-            results['img'] = np.ascontiguousarray(_FLIPS[self.direction](results['img']))
+        for key in image_fields(results) if flip else ():
+            results[key] = np.ascontiguousarray(_FLIPS[self.direction](results[key]))
         return results
 
     def __repr__(self):

@@ -15,6 +15,7 @@ import torch.nn.functional as F
 import torch.utils.checkpoint as cp
 from torchvision.ops import StochasticDepth
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import MODELS
 
 from ..bricks import NORM_LAYERS, BaseModule, build_activation_layer, build_norm_layer
@@ -29,7 +30,7 @@ class LayerNorm2d(nn.LayerNorm):
 
     def forward(self, x):
         if x.dim() != 4:
-            raise ValueError(f'LayerNorm2d expects (N, C, H, W), got shape {tuple(x.shape)}')
+            raise ArgumentError(f'LayerNorm2d expects (N, C, H, W), got shape {tuple(x.shape)}')
         return self.forward_channels_last(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)
 
     def forward_channels_last(self, x):
@@ -116,8 +117,8 @@ class ConvNeXt(BaseModule):
         indices = [out_indices] if isinstance(out_indices, int) else list(out_indices)
         self.out_indices = [i + 4 if i < 0 else i for i in indices]   # as mmcls: -1 is stage 3
         if any(not 0 <= i < self.num_stages for i in self.out_indices):
-            raise ValueError(f'ConvNeXt: out_indices {out_indices} must index the '
-                             f'{self.num_stages} stages')
+            raise ArgumentError(f'ConvNeXt: out_indices {out_indices} must index the '
+                                f'{self.num_stages} stages')
         self.frozen_stages, self.gap_before_final_norm = frozen_stages, gap_before_final_norm
 
         dpr = torch.linspace(0, drop_path_rate, sum(self.depths), device='cpu').tolist()

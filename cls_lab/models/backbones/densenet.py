@@ -13,6 +13,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 import torch.utils.checkpoint as cp
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import MODELS
 
 from ..bricks import BaseModule, build_activation_layer, build_norm_layer
@@ -105,8 +106,8 @@ class DenseNet(BaseModule):
         out_indices = [out_indices] if isinstance(out_indices, int) else list(out_indices)
         self.out_indices = [i + self.num_stages if i < 0 else i for i in out_indices]
         if any(not 0 <= i < self.num_stages for i in self.out_indices):
-            raise ValueError(f'DenseNet out_indices {out_indices} out of range for '
-                             f'{self.num_stages} stages')
+            raise ArgumentError(f'DenseNet out_indices {out_indices} out of range for '
+                                f'{self.num_stages} stages')
         self.frozen_stages = frozen_stages
         self.act = build_activation_layer(act_cfg)
         self.stem = nn.Sequential(

@@ -12,6 +12,7 @@ import torch.nn as nn
 import torch.utils.checkpoint as cp
 from torchvision.ops import StochasticDepth
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import MODELS
 
 from ..bricks import BaseModule, ConvModule
@@ -29,7 +30,7 @@ class EdgeResidual(BaseModule):
                  act_cfg=dict(type='ReLU'), drop_path_rate=0., with_cp=False, init_cfg=None):
         super().__init__(init_cfg)
         if stride not in (1, 2):
-            raise ValueError(f'EdgeResidual stride must be 1 or 2, got {stride}')
+            raise ArgumentError(f'EdgeResidual stride must be 1 or 2, got {stride}')
         self.with_cp, self.with_se = with_cp, se_cfg is not None
         self.with_residual = stride == 1 and in_channels == out_channels and with_residual
         self.drop_path = (StochasticDepth(drop_path_rate, 'row') if drop_path_rate > 0
@@ -133,11 +134,11 @@ class EfficientNet(BaseModule):
                            f'{list(self.arch_settings)}')
         setting = model_scaling(self.layer_settings[arch[0]], self.arch_settings[arch])
         if any(i not in range(len(setting)) for i in out_indices):
-            raise ValueError(f'EfficientNet out_indices must be in 0..{len(setting) - 1}, '
-                             f'got {out_indices}')
+            raise ArgumentError(f'EfficientNet out_indices must be in 0..{len(setting) - 1}, '
+                                f'got {out_indices}')
         if frozen_stages not in range(len(setting) + 1):
-            raise ValueError(f'EfficientNet frozen_stages must be in 0..{len(setting)}, '
-                             f'got {frozen_stages}')
+            raise ArgumentError(f'EfficientNet frozen_stages must be in 0..{len(setting)}, '
+                                f'got {frozen_stages}')
         self.arch, self.layer_setting = arch, setting
         self.out_indices, self.frozen_stages, self.norm_eval = out_indices, frozen_stages, norm_eval
         kw = dict(conv_cfg=conv_cfg, norm_cfg=norm_cfg, act_cfg=act_cfg)

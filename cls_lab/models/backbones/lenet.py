@@ -1,6 +1,7 @@
 """LeNet-5 (LeCun et al. 1998): three 5x5 convs with tanh and average pooling, for 32x32 input."""
 import torch.nn as nn
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import MODELS
 
 from ..bricks import BaseModule
@@ -23,7 +24,7 @@ class LeNet5(BaseModule):
 
     def forward(self, x):
         if x.shape[-2:] != (32, 32):
-            raise ValueError(f'LeNet5 expects 32x32 inputs, got {tuple(x.shape[-2:])}')
+            raise ArgumentError(f'LeNet5 expects 32x32 inputs, got {tuple(x.shape[-2:])}')
         x = self.features(x)
         if self.num_classes > 0:
             x = self.classifier(x.flatten(1))

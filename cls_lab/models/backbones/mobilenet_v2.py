@@ -7,6 +7,7 @@ import torch.nn as nn
 import torch.utils.checkpoint as cp
 from torch.nn.modules.batchnorm import _BatchNorm
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import MODELS
 
 from ..bricks import BaseModule, ConvModule
@@ -24,7 +25,7 @@ class InvertedResidual(BaseModule):
                  init_cfg=None):
         super().__init__(init_cfg)
         if stride not in (1, 2):
-            raise ValueError(f'InvertedResidual: stride must be 1 or 2, got {stride}')
+            raise ArgumentError(f'InvertedResidual: stride must be 1 or 2, got {stride}')
         self.stride, self.with_cp = stride, with_cp
         hidden = int(round(in_channels * expand_ratio))
         self.use_res_connect = stride == 1 and in_channels == out_channels
@@ -60,9 +61,9 @@ class MobileNetV2(BaseModule):
                            dict(type='Constant', val=1, layer=['_BatchNorm', 'GroupNorm']))):
         super().__init__(list(init_cfg) if isinstance(init_cfg, tuple) else init_cfg)
         if any(not 0 <= i <= 7 for i in out_indices):
-            raise ValueError(f'MobileNetV2 out_indices must be in 0..7, got {out_indices}')
+            raise ArgumentError(f'MobileNetV2 out_indices must be in 0..7, got {out_indices}')
         if not -1 <= frozen_stages <= 7:
-            raise ValueError(f'MobileNetV2 frozen_stages must be in -1..7, got {frozen_stages}')
+            raise ArgumentError(f'MobileNetV2 frozen_stages must be in -1..7, got {frozen_stages}')
         self.out_indices, self.frozen_stages, self.norm_eval = out_indices, frozen_stages, norm_eval
         kw = dict(conv_cfg=conv_cfg, norm_cfg=norm_cfg, act_cfg=act_cfg)
         channels = make_divisible(32 * widen_factor, 8)

@@ -4,6 +4,7 @@ MobileNetV2's inverted residuals, with the block list found by architecture sear
 layers in some blocks (gated by a hard sigmoid) and hard-swish, a cheap swish, in the
 deeper half. Look at ``arch_settings``: one row per block.
 """
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import MODELS
 
 from ..bricks import BaseModule, ConvModule
@@ -48,11 +49,11 @@ class MobileNetV3(BaseModule):
         num_layers = len(self.arch_settings[arch]) + 2
         out_indices = ((12,) if arch == 'small' else (16,)) if out_indices is None else out_indices
         if any(i not in range(num_layers) for i in out_indices):
-            raise ValueError(f'MobileNetV3-{arch} out_indices must be in 0..{num_layers - 1}, '
-                             f'got {out_indices}')
+            raise ArgumentError(f'MobileNetV3-{arch} out_indices must be in 0..{num_layers - 1}, '
+                                f'got {out_indices}')
         if frozen_stages not in range(-1, num_layers):
-            raise ValueError(f'MobileNetV3-{arch} frozen_stages must be in '
-                             f'-1..{num_layers - 1}, got {frozen_stages}')
+            raise ArgumentError(f'MobileNetV3-{arch} frozen_stages must be in '
+                                f'-1..{num_layers - 1}, got {frozen_stages}')
         self.arch, self.out_indices = arch, out_indices
         self.frozen_stages, self.norm_eval = frozen_stages, norm_eval
         kw = dict(conv_cfg=conv_cfg, norm_cfg=norm_cfg)

@@ -7,6 +7,7 @@ of equal width become stages. The blocks are ResNeXt bottlenecks without the 4x 
 import numpy as np
 import torch.nn as nn
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import MODELS
 
 from ..bricks import BaseModule, build_conv_layer, build_norm_layer
@@ -49,7 +50,7 @@ class RegNet(ResNet):
                                f'{list(self.arch_settings)} or give a dict')
             arch = self.arch_settings[arch]
         elif not isinstance(arch, dict):
-            raise TypeError(f'RegNet arch must be a name or a dict, got {type(arch).__name__}')
+            raise ArgumentError(f'RegNet arch must be a name or a dict, got {type(arch).__name__}')
         if deep_stem:
             raise NotImplementedError('RegNet has no deep_stem variant')
         widths, num_stages = self.generate_regnet(arch['w0'], arch['wa'], arch['wm'],
@@ -59,11 +60,11 @@ class RegNet(ResNet):
         self.stage_widths, self.group_widths = self.adjust_width_group(
             stage_widths, self.bottleneck_ratio, [arch['group_w']] * num_stages)
         if not 1 <= num_stages <= 4 or not len(strides) == len(dilations) == num_stages:
-            raise ValueError(f'RegNet arch {arch} gives {num_stages} stages; strides '
-                             f'{strides} and dilations {dilations} need one entry each')
+            raise ArgumentError(f'RegNet arch {arch} gives {num_stages} stages; strides '
+                                f'{strides} and dilations {dilations} need one entry each')
         if max(out_indices) >= num_stages:
-            raise ValueError(f'RegNet out_indices {out_indices} out of range for '
-                             f'{num_stages} stages')
+            raise ArgumentError(f'RegNet out_indices {out_indices} out of range for '
+                                f'{num_stages} stages')
         self.depth, self.num_stages, self.stage_blocks = sum(stage_blocks), num_stages, stage_blocks
         self.stem_channels, self.base_channels = stem_channels, base_channels
         self.out_indices, self.style, self.deep_stem, self.avg_down = (
@@ -103,9 +104,9 @@ class RegNet(ResNet):
         """Per-block widths from the linear rule, quantised; and how many distinct ones."""
         if width_slope < 0 or initial_width <= 0 or width_parameter <= 1 \
                 or initial_width % divisor:
-            raise ValueError(f'RegNet needs wa >= 0, w0 > 0 divisible by {divisor} and '
-                             f'wm > 1; got w0={initial_width}, wa={width_slope}, '
-                             f'wm={width_parameter}')
+            raise ArgumentError(f'RegNet needs wa >= 0, w0 > 0 divisible by {divisor} and '
+                                f'wm > 1; got w0={initial_width}, wa={width_slope}, '
+                                f'wm={width_parameter}')
         continuous = np.arange(depth) * width_slope + initial_width
         exponents = np.round(np.log(continuous / initial_width) / np.log(width_parameter))
         widths = initial_width * np.power(width_parameter, exponents)

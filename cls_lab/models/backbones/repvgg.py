@@ -12,6 +12,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 import torch.utils.checkpoint as cp
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import MODELS
 
 from ..bricks import (BaseModule, ConvModule, build_activation_layer, build_conv_layer,
@@ -40,7 +41,7 @@ class RepVGGBlock(BaseModule):
                  init_cfg=None):
         super().__init__(init_cfg)
         if se_cfg is not None and not isinstance(se_cfg, dict):
-            raise TypeError(f'RepVGGBlock se_cfg must be a dict or None, got {se_cfg!r}')
+            raise ArgumentError(f'RepVGGBlock se_cfg must be a dict or None, got {se_cfg!r}')
         self.in_channels, self.out_channels = in_channels, out_channels
         self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
         self.padding_mode, self.conv_cfg, self.norm_cfg = padding_mode, conv_cfg, norm_cfg
@@ -101,8 +102,8 @@ class RepVGGBlock(BaseModule):
         if self.deploy:
             return
         if self.norm_cfg['type'] != 'BN':
-            raise TypeError(f"RepVGGBlock.switch_to_deploy needs norm_cfg type 'BN', got "
-                            f"{self.norm_cfg['type']!r}")
+            raise ArgumentError(f"RepVGGBlock.switch_to_deploy needs norm_cfg type 'BN', got "
+                                f"{self.norm_cfg['type']!r}")
         kernel, bias = self.reparameterize()
         self.branch_reparam = self._conv(3, self.padding, self.dilation, bias=True).to(kernel)
         self.branch_reparam.weight.copy_(kernel)
@@ -187,14 +188,14 @@ class RepVGG(BaseModule):
                                f'{list(self.arch_settings)} or give a dict')
             arch = self.arch_settings[arch]
         elif not isinstance(arch, dict):
-            raise TypeError(f'RepVGG arch must be a name or a dict, got {type(arch).__name__}')
+            raise ArgumentError(f'RepVGG arch must be a name or a dict, got {type(arch).__name__}')
         num_stages = len(arch['num_blocks'])
         if not len(arch['width_factor']) == len(strides) == len(dilations) == num_stages:
-            raise ValueError(f'RepVGG: num_blocks, width_factor, strides and dilations need '
-                             f'the same length, got {arch} {strides} {dilations}')
+            raise ArgumentError(f'RepVGG: num_blocks, width_factor, strides and dilations need '
+                                f'the same length, got {arch} {strides} {dilations}')
         if max(out_indices) >= num_stages:
-            raise ValueError(f'RepVGG out_indices {out_indices} out of range for '
-                             f'{num_stages} stages')
+            raise ArgumentError(f'RepVGG out_indices {out_indices} out of range for '
+                                f'{num_stages} stages')
         self.arch, self.out_indices, self.deploy = arch, out_indices, deploy
         self.frozen_stages, self.norm_eval = frozen_stages, norm_eval
         groups_of = arch['group_layer_map'] or {}

@@ -8,6 +8,7 @@ import torch.utils.checkpoint as cp
 from torch.nn.modules.batchnorm import _BatchNorm
 from torchvision.ops import StochasticDepth
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import MODELS
 
 from ..bricks import (BaseModule, ConvModule, build_activation_layer, build_conv_layer,
@@ -54,9 +55,9 @@ class BasicBlock(_ResidualBlock):
                  base_channels=64, init_cfg=None):
         super().__init__(init_cfg)
         if expansion != 1 or out_channels % expansion:
-            raise ValueError(f'BasicBlock needs expansion=1, got {expansion}')
+            raise ArgumentError(f'BasicBlock needs expansion=1, got {expansion}')
         if groups != 1 or width_per_group != 64:
-            raise ValueError('BasicBlock supports only groups=1 and width_per_group=64')
+            raise ArgumentError('BasicBlock supports only groups=1 and width_per_group=64')
         self.in_channels, self.out_channels, self.expansion = in_channels, out_channels, expansion
         self.mid_channels, self.stride, self.with_cp = out_channels // expansion, stride, with_cp
         mid = self.mid_channels
@@ -94,9 +95,9 @@ class Bottleneck(_ResidualBlock):
                  init_cfg=None):
         super().__init__(init_cfg)
         if style not in ('pytorch', 'caffe'):
-            raise ValueError(f"style must be 'pytorch' or 'caffe', got {style!r}")
+            raise ArgumentError(f"style must be 'pytorch' or 'caffe', got {style!r}")
         if out_channels % expansion:
-            raise ValueError(f'out_channels {out_channels} is not a multiple of expansion {expansion}')
+            raise ArgumentError(f'out_channels {out_channels} is not a multiple of expansion {expansion}')
         self.in_channels, self.out_channels, self.expansion = in_channels, out_channels, expansion
         self.stride, self.style, self.with_cp = stride, style, with_cp
         mid = out_channels // expansion
@@ -136,10 +137,10 @@ def get_expansion(block, expansion=None):
     """The out/mid channel ratio of a block: ``expansion`` if given, else the block's own."""
     if expansion is None:
         if not hasattr(block, 'expansion'):
-            raise TypeError(f'expansion is not given and {block.__name__} has no expansion')
+            raise ArgumentError(f'expansion is not given and {block.__name__} has no expansion')
         expansion = block.expansion
     if not isinstance(expansion, int) or expansion <= 0:
-        raise TypeError(f'expansion must be a positive int or None, got {expansion!r}')
+        raise ArgumentError(f'expansion must be a positive int or None, got {expansion!r}')
     return expansion
 
 
@@ -198,13 +199,13 @@ class ResNet(BaseModule):
             raise KeyError(f'invalid depth {depth} for {type(self).__name__}; '
                            f'choose from {sorted(self.arch_settings)}')
         if not 1 <= num_stages <= 4:
-            raise ValueError(f'num_stages must be in 1..4, got {num_stages}')
+            raise ArgumentError(f'num_stages must be in 1..4, got {num_stages}')
         if len(strides) < num_stages or len(dilations) < num_stages:
-            raise ValueError(f'strides {strides} and dilations {dilations} need {num_stages} '
-                             'entries (one per stage)')
+            raise ArgumentError(f'strides {strides} and dilations {dilations} need {num_stages} '
+                                'entries (one per stage)')
         out_indices = tuple(i + num_stages if i < 0 else i for i in out_indices)
         if any(not 0 <= i < num_stages for i in out_indices):
-            raise ValueError(f'out_indices {out_indices} out of range for {num_stages} stages')
+            raise ArgumentError(f'out_indices {out_indices} out of range for {num_stages} stages')
         self.depth, self.num_stages, self.out_indices = depth, num_stages, out_indices
         self.stem_channels = stem_channels
         self.base_channels, self.style = base_channels, style

@@ -5,6 +5,7 @@ keeps 32x32. Only ``_make_stem_layer`` differs from ResNet, exactly as seed 000 
 """
 import torch.nn as nn
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import MODELS
 
 from ..bricks import build_conv_layer, build_norm_layer
@@ -17,8 +18,8 @@ class ResNet_CIFAR(ResNet):
 
     def __init__(self, depth, deep_stem=False, **kwargs):
         if deep_stem:
-            raise ValueError('ResNet_CIFAR does not support deep_stem=True: its stem is a single '
-                             '3x3 stride-1 conv; use ResNet/ResNetV1c for a deep stem')
+            raise ArgumentError('ResNet_CIFAR does not support deep_stem=True: its stem is a single '
+                                '3x3 stride-1 conv; use ResNet/ResNetV1c for a deep stem')
         super().__init__(depth, deep_stem=False, **kwargs)
 
     def _make_stem_layer(self, in_channels, stem_channels):

@@ -4,7 +4,17 @@ ResNeXt-50 32x4d = depth 50, groups=32, width_per_group=4 (torchvision's resnext
 """
 from cls_lab.registry import MODELS
 
+from .resnet import Bottleneck as ResNetBottleneck
 from .resnet import ResNet
+
+
+class Bottleneck(ResNetBottleneck):
+    """The ResNeXt block as mmcls names it: a Bottleneck with groups=32, width_per_group=4."""
+
+    def __init__(self, in_channels, out_channels, base_channels=64, groups=32, width_per_group=4,
+                 **kwargs):
+        super().__init__(in_channels, out_channels, groups=groups,
+                         width_per_group=width_per_group, base_channels=base_channels, **kwargs)
 
 
 @MODELS.register_module()

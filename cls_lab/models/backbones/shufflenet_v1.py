@@ -8,6 +8,7 @@ import torch
 import torch.nn as nn
 import torch.utils.checkpoint as cp
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import MODELS
 
 from ..bricks import BaseModule, ConvModule, build_activation_layer
@@ -25,10 +26,10 @@ class ShuffleUnit(BaseModule):
                  with_cp=False):
         super().__init__()
         if combine not in ('add', 'concat'):
-            raise ValueError(f"ShuffleUnit combine must be 'add' or 'concat', got {combine!r}")
+            raise ArgumentError(f"ShuffleUnit combine must be 'add' or 'concat', got {combine!r}")
         if combine == 'add' and in_channels != out_channels:
-            raise ValueError(f"ShuffleUnit combine='add' needs in_channels == out_channels, "
-                             f"got {in_channels} and {out_channels}")
+            raise ArgumentError(f"ShuffleUnit combine='add' needs in_channels == out_channels, "
+                                f"got {in_channels} and {out_channels}")
         self.combine, self.groups, self.with_cp = combine, groups, with_cp
         bottleneck = out_channels // 4
         if combine == 'concat':                 # the shortcut's channels are concatenated
@@ -75,12 +76,12 @@ class ShuffleNetV1(BaseModule):
                  norm_eval=False, with_cp=False, init_cfg=None):
         super().__init__(init_cfg)
         if any(i not in range(3) for i in out_indices):
-            raise ValueError(f'ShuffleNetV1 out_indices must be in 0..2, got {out_indices}')
+            raise ArgumentError(f'ShuffleNetV1 out_indices must be in 0..2, got {out_indices}')
         if frozen_stages not in range(-1, 3):
-            raise ValueError(f'ShuffleNetV1 frozen_stages must be in -1..2, got {frozen_stages}')
+            raise ArgumentError(f'ShuffleNetV1 frozen_stages must be in -1..2, got {frozen_stages}')
         if groups not in self.stage_channels:
-            raise ValueError(f'ShuffleNetV1 groups must be one of '
-                             f'{sorted(self.stage_channels)}, got {groups}')
+            raise ArgumentError(f'ShuffleNetV1 groups must be one of '
+                                f'{sorted(self.stage_channels)}, got {groups}')
         self.out_indices, self.frozen_stages, self.norm_eval = out_indices, frozen_stages, norm_eval
         channels = [make_divisible(c * widen_factor, 8) for c in self.stage_channels[groups]]
         in_channels = int(24 * widen_factor)

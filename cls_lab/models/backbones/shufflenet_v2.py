@@ -8,6 +8,7 @@ import torch
 import torch.nn as nn
 import torch.utils.checkpoint as cp
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import MODELS
 
 from ..bricks import BaseModule, ConvModule
@@ -25,8 +26,8 @@ class InvertedResidual(BaseModule):
         super().__init__(init_cfg)
         branch = out_channels // 2
         if (stride == 1) != (in_channels == branch * 2):
-            raise ValueError(f'ShuffleNetV2 unit: stride 1 needs in_channels == out_channels, '
-                             f'got stride {stride}, {in_channels} -> {out_channels}')
+            raise ArgumentError(f'ShuffleNetV2 unit: stride 1 needs in_channels == out_channels, '
+                                f'got stride {stride}, {in_channels} -> {out_channels}')
         self.stride, self.with_cp = stride, with_cp
         kw = dict(conv_cfg=conv_cfg, norm_cfg=norm_cfg)
         if stride > 1:
@@ -67,12 +68,12 @@ class ShuffleNetV2(BaseModule):
                  with_cp=False, init_cfg=None):
         super().__init__(init_cfg)
         if any(i not in range(4) for i in out_indices):
-            raise ValueError(f'ShuffleNetV2 out_indices must be in 0..3, got {out_indices}')
+            raise ArgumentError(f'ShuffleNetV2 out_indices must be in 0..3, got {out_indices}')
         if frozen_stages not in range(-1, 4):
-            raise ValueError(f'ShuffleNetV2 frozen_stages must be in -1..3, got {frozen_stages}')
+            raise ArgumentError(f'ShuffleNetV2 frozen_stages must be in -1..3, got {frozen_stages}')
         if widen_factor not in self.stage_channels:
-            raise ValueError(f'ShuffleNetV2 widen_factor must be one of '
-                             f'{sorted(self.stage_channels)}, got {widen_factor}')
+            raise ArgumentError(f'ShuffleNetV2 widen_factor must be one of '
+                                f'{sorted(self.stage_channels)}, got {widen_factor}')
         self.out_indices, self.frozen_stages, self.norm_eval = out_indices, frozen_stages, norm_eval
         *channels, last = self.stage_channels[widen_factor]
         kw = dict(conv_cfg=conv_cfg, norm_cfg=norm_cfg, act_cfg=act_cfg)

@@ -12,6 +12,7 @@ import torch.nn as nn
 import torch.utils.checkpoint as cp
 from torch.nn.modules.batchnorm import _BatchNorm
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import MODELS
 
 from ..bricks import BaseModule, build_norm_layer
@@ -116,8 +117,8 @@ class SwinTransformer(BaseModule):
         self.depths, self.num_heads = self.arch_settings['depths'], self.arch_settings['num_heads']
         self.num_layers = len(self.depths)
         if any(not 0 <= i < self.num_layers for i in out_indices):
-            raise ValueError(f'SwinTransformer: out_indices {out_indices} must be in '
-                             f'0..{self.num_layers - 1}')
+            raise ArgumentError(f'SwinTransformer: out_indices {out_indices} must be in '
+                                f'0..{self.num_layers - 1}')
         self.out_indices, self.out_after_downsample = out_indices, out_after_downsample
         self.use_abs_pos_embed, self.interpolate_mode = use_abs_pos_embed, interpolate_mode
         self.frozen_stages, self.norm_eval = frozen_stages, norm_eval
@@ -217,9 +218,9 @@ class SwinTransformer(BaseModule):
             loaded = state_dict.get(prefix + key)
             if 'relative_position_bias_table' in key and loaded is not None \
                     and loaded.shape != table.shape:
-                raise ValueError(f'SwinTransformer: checkpoint {prefix + key} has shape '
-                                 f'{tuple(loaded.shape)}, the model {tuple(table.shape)}: the '
-                                 'window_size differs; build with the checkpoint\'s window size')
+                raise ArgumentError(f'SwinTransformer: checkpoint {prefix + key} has shape '
+                                    f'{tuple(loaded.shape)}, the model {tuple(table.shape)}: the '
+                                    'window_size differs; build with the checkpoint\'s window size')
 
     def _freeze_stages(self):
         if self.frozen_stages >= 0:

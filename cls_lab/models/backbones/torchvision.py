@@ -11,6 +11,7 @@ import torch
 import torchvision
 from torchvision.models.feature_extraction import create_feature_extractor, get_graph_node_names
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import MODELS
 
 from ..bricks import BaseModule
@@ -52,8 +53,8 @@ def stage_nodes(model, name):
         wanted = [n for n, _ in model.named_children() if n not in _HEAD_NAMES]
     nodes = [n for n in wanted if n in train_nodes or any(t.startswith(n + '.') for t in train_nodes)]
     if not nodes:
-        raise ValueError(f'TorchvisionBackbone: found no stage nodes in {name}; '
-                         'pass return_nodes=[...] (see get_graph_node_names)')
+        raise ArgumentError(f'TorchvisionBackbone: found no stage nodes in {name}; '
+                            'pass return_nodes=[...] (see get_graph_node_names)')
     return nodes
 
 

@@ -6,6 +6,7 @@ Look at how the parameters sit in the classifier (123M of VGG-16's 138M).
 """
 import torch.nn as nn
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import MODELS
 
 from ..bricks import BaseModule, ConvModule
@@ -48,14 +49,14 @@ class VGG(BaseModule):
             raise KeyError(f'invalid depth {depth} for VGG; choose from '
                            f'{sorted(self.arch_settings)}')
         if not 1 <= num_stages <= 5:
-            raise ValueError(f'VGG num_stages must be in 1..5, got {num_stages}')
+            raise ArgumentError(f'VGG num_stages must be in 1..5, got {num_stages}')
         if len(dilations) != num_stages:
-            raise ValueError(f'VGG dilations {dilations} need {num_stages} entries')
+            raise ArgumentError(f'VGG dilations {dilations} need {num_stages} entries')
         if out_indices is None:
             out_indices = (5,) if num_classes > 0 else (4,)
         if max(out_indices) > num_stages:
-            raise ValueError(f'VGG out_indices {out_indices} out of range for {num_stages} '
-                             'stages')
+            raise ArgumentError(f'VGG out_indices {out_indices} out of range for {num_stages} '
+                                'stages')
         self.stage_blocks = self.arch_settings[depth][:num_stages]
         self.num_classes, self.out_indices = num_classes, out_indices
         self.frozen_stages, self.norm_eval = frozen_stages, norm_eval

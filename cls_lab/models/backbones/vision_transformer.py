@@ -9,6 +9,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import MODELS
 
 from ..bricks import BaseModule, build_norm_layer
@@ -113,8 +114,8 @@ class VisionTransformer(BaseModule):
         self.patch_resolution = self.patch_embed.init_out_size
         num_patches = self.patch_resolution[0] * self.patch_resolution[1]
         if output_cls_token and not with_cls_token:
-            raise ValueError(f'{type(self).__name__}: output_cls_token=True needs '
-                             'with_cls_token=True')
+            raise ArgumentError(f'{type(self).__name__}: output_cls_token=True needs '
+                                'with_cls_token=True')
         self.with_cls_token, self.output_cls_token = with_cls_token, output_cls_token
         self.cls_token = nn.Parameter(torch.zeros(1, 1, self.embed_dims))
         self.interpolate_mode = interpolate_mode
@@ -141,8 +142,8 @@ class VisionTransformer(BaseModule):
         indices = [out_indices] if isinstance(out_indices, int) else list(out_indices)
         checked = [i + self.num_layers if i < 0 else i for i in indices]
         if any(not 0 <= i < self.num_layers for i in checked):
-            raise ValueError(f'{type(self).__name__}: out_indices {out_indices} must index the '
-                             f'{self.num_layers} encoder layers')
+            raise ArgumentError(f'{type(self).__name__}: out_indices {out_indices} must index the '
+                                f'{self.num_layers} encoder layers')
         return checked
 
     @property

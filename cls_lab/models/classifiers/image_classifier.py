@@ -7,6 +7,7 @@ from collections import OrderedDict
 
 import torch
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import MODELS
 
 from ..bricks import BaseModule
@@ -29,8 +30,8 @@ def parse_losses(losses):
         elif isinstance(value, dict):
             log_vars.update(value)
         else:
-            raise TypeError(f'loss {name!r} is a {type(value).__name__}; expected a tensor, '
-                            'a list of tensors or a dict of tensors')
+            raise ArgumentError(f'loss {name!r} is a {type(value).__name__}; expected a tensor, '
+                                'a list of tensors or a dict of tensors')
     loss_keys = [k for k in log_vars if 'loss' in k]
     if not loss_keys:
         raise KeyError(f'no key containing "loss" among the head outputs {list(losses)}')
@@ -70,7 +71,7 @@ class ImageClassifier(BaseModule):
     def extract_feat(self, img, stage='neck'):
         """Features after the backbone (``stage='backbone'``) or after the neck (default)."""
         if stage not in ('backbone', 'neck', 'pre_logits'):
-            raise ValueError(f"stage must be 'backbone', 'neck' or 'pre_logits', got {stage!r}")
+            raise ArgumentError(f"stage must be 'backbone', 'neck' or 'pre_logits', got {stage!r}")
         x = self.backbone(img)
         if stage == 'backbone':
             return x
@@ -79,6 +80,14 @@ class ImageClassifier(BaseModule):
         if stage == 'pre_logits' and self.with_head:
             x = self.head.pre_logits(x)
         return x
+
+    def extract_feats(self, imgs, stage='neck'):
+        """``extract_feat`` of every batch in the list ``imgs`` (as mmcls's BaseClassifier)."""
+        return [self.extract_feat(img, stage=stage) for img in imgs]
+
+    def forward_dummy(self, img):
+        """The pre-logits features: what mmcls's FLOP counter runs."""
+        return self.extract_feat(img, stage='pre_logits')
 
     def forward_train(self, img, gt_label, **kwargs):
         """Losses and accuracy of a batch (after Mixup/CutMix when ``train_cfg`` asks)."""
@@ -98,7 +107,7 @@ class ImageClassifier(BaseModule):
         if isinstance(imgs, torch.Tensor):
             imgs = [imgs]
         if not isinstance(imgs, list):
-            raise TypeError(f'imgs must be a tensor or a list of tensors, got {type(imgs).__name__}')
+            raise ArgumentError(f'imgs must be a tensor or a list of tensors, got {type(imgs).__name__}')
         if len(imgs) != 1:
             raise NotImplementedError(f'{len(imgs)} augmented views given: test-time '
                                       'augmentation (aug_test) is not implemented')

@@ -3,8 +3,10 @@
 Subclasses only add layers (``LinearClsHead`` adds ``fc``); the loss/accuracy/post-processing
 lives here. Given a tuple of backbone stages, a head uses the last one.
 """
+import torch
 import torch.nn.functional as F
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import MODELS
 
 from ..bricks import BaseModule
@@ -19,10 +21,10 @@ class ClsHead(BaseModule):
                  cal_acc=True, init_cfg=None):
         super().__init__(init_cfg)
         if not isinstance(loss, dict):
-            raise TypeError(f'{type(self).__name__}: loss must be a config dict, got {loss!r}')
+            raise ArgumentError(f'{type(self).__name__}: loss must be a config dict, got {loss!r}')
         topk = (topk,) if isinstance(topk, int) else tuple(topk)
         if any(k <= 0 for k in topk):
-            raise ValueError(f'{type(self).__name__}: topk values must be positive, got {topk}')
+            raise ArgumentError(f'{type(self).__name__}: topk values must be positive, got {topk}')
         self.topk, self.cal_acc = topk, cal_acc
         self.compute_loss = MODELS.build(loss)
 
@@ -51,7 +53,11 @@ class ClsHead(BaseModule):
         return self.logits(x)
 
     def post_process(self, pred):
-        """A list with one numpy score array per image (what ``model(img, return_loss=False)`` gives)."""
+        """A list with one numpy score array per image (what ``model(img, return_loss=False)`` gives).
+
+        While ``torch.onnx.export`` traces, the tensor itself (as mmcls: the graph keeps it)."""
+        if torch.onnx.is_in_onnx_export():
+            return pred
         return list(pred.detach().cpu().numpy())
 
     def simple_test(self, x, softmax=True, post_process=True):
@@ -63,7 +69,7 @@ class ClsHead(BaseModule):
 
 def _check_num_classes(head, num_classes):
     if not isinstance(num_classes, int) or num_classes <= 0:
-        raise ValueError(f'{type(head).__name__}: num_classes={num_classes!r} must be a '
-                         'positive integer')
+        raise ArgumentError(f'{type(head).__name__}: num_classes={num_classes!r} must be a '
+                            'positive integer')
 
 

@@ -5,6 +5,7 @@ init (PyTorch's default Linear init); ``pre_logits`` is the last hidden layer's 
 """
 import torch.nn as nn
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import MODELS
 
 from ..bricks import build_activation_layer, build_norm_layer
@@ -36,8 +37,8 @@ class StackedLinearClsHead(ClsHead):
         super().__init__(**kwargs)
         _check_num_classes(self, num_classes)
         if not isinstance(mid_channels, (list, tuple)) or not mid_channels:
-            raise ValueError(f'StackedLinearClsHead: mid_channels must be a non-empty list, '
-                             f'got {mid_channels!r}')
+            raise ArgumentError(f'StackedLinearClsHead: mid_channels must be a non-empty list, '
+                                f'got {mid_channels!r}')
         self.num_classes, self.in_channels, self.mid_channels = num_classes, in_channels, mid_channels
         self.dropout_rate, self.norm_cfg, self.act_cfg = dropout_rate, norm_cfg, act_cfg
         sizes = [in_channels, *mid_channels]

@@ -5,6 +5,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import MODELS
 
 
@@ -19,8 +20,8 @@ def accuracy(pred, target, topk=(1,), thrs=None):
     pred, target = (torch.from_numpy(np.asarray(v)) if isinstance(v, np.ndarray) else v
                     for v in (pred, target))
     if not isinstance(pred, torch.Tensor) or not isinstance(target, torch.Tensor):
-        raise TypeError(f'pred and target must be tensors or numpy arrays, got '
-                        f'{type(pred).__name__} and {type(target).__name__}')
+        raise ArgumentError(f'pred and target must be tensors or numpy arrays, got '
+                            f'{type(pred).__name__} and {type(target).__name__}')
     single = isinstance(topk, int)
     topk = (topk,) if single else tuple(topk)
     single_thr = thrs is None or isinstance(thrs, Number)

@@ -8,6 +8,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import MODELS
 
 from .utils import check_reduction, convert_to_one_hot, weight_reduce_loss
@@ -17,7 +18,7 @@ def asymmetric_loss(pred, target, weight=None, gamma_pos=1.0, gamma_neg=4.0, cli
                     reduction='mean', avg_factor=None, use_sigmoid=True, eps=1e-8):
     """Element-wise asymmetric loss of logits ``pred`` (N, C) for 0/1 ``target`` (N, C), reduced."""
     if pred.shape != target.shape:
-        raise ValueError(f'pred {tuple(pred.shape)} and target {tuple(target.shape)} differ in shape')
+        raise ArgumentError(f'pred {tuple(pred.shape)} and target {tuple(target.shape)} differ in shape')
     prob = pred.sigmoid() if use_sigmoid else F.softmax(pred, dim=-1)
     target = target.type_as(pred)
     negative = (1 - prob + clip).clamp(max=1) if clip and clip > 0 else 1 - prob
@@ -26,7 +27,7 @@ def asymmetric_loss(pred, target, weight=None, gamma_pos=1.0, gamma_neg=4.0, cli
     loss = -torch.log(pt.clamp(min=eps)) * focus
     if weight is not None:
         if weight.dim() != 1:
-            raise ValueError(f'weight must hold one number per sample, got shape {tuple(weight.shape)}')
+            raise ArgumentError(f'weight must hold one number per sample, got shape {tuple(weight.shape)}')
         weight = weight.float().reshape(-1, 1) if pred.dim() > 1 else weight.float()
     return weight_reduce_loss(loss, weight, reduction, avg_factor)
 

@@ -7,6 +7,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import MODELS
 
 from .utils import check_reduction, convert_to_one_hot, weight_reduce_loss
@@ -54,7 +55,7 @@ class CrossEntropyLoss(nn.Module):
                  class_weight=None, pos_weight=None):
         super().__init__()
         if use_sigmoid and use_soft:
-            raise ValueError('CrossEntropyLoss: use_sigmoid and use_soft can not both be True')
+            raise ArgumentError('CrossEntropyLoss: use_sigmoid and use_soft can not both be True')
         self.use_sigmoid, self.use_soft = use_sigmoid, use_soft
         self.reduction, self.loss_weight = check_reduction(reduction), loss_weight
         self.class_weight, self.pos_weight = class_weight, pos_weight

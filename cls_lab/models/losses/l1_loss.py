@@ -2,6 +2,7 @@
 import torch
 import torch.nn as nn
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import MODELS
 
 from .utils import check_reduction, weighted_loss
@@ -11,8 +12,8 @@ from .utils import check_reduction, weighted_loss
 def l1_loss(pred, target):
     """Element-wise |pred - target| (weighting and reduction come from ``weighted_loss``)."""
     if pred.size() != target.size() or target.numel() == 0:
-        raise ValueError(f'l1_loss needs equal non-empty shapes, got {tuple(pred.shape)} '
-                         f'and {tuple(target.shape)}')
+        raise ArgumentError(f'l1_loss needs equal non-empty shapes, got {tuple(pred.shape)} '
+                            f'and {tuple(target.shape)}')
     return torch.abs(pred - target)
 
 

@@ -3,8 +3,11 @@
 Modes: 'original' (Szegedy et al.), 'classy_vision' ((one_hot + eps/K) / (1 + eps)), and
 'multi_label' (positives 1 - eps, negatives eps, with a sigmoid loss).
 """
+from numbers import Real
+
 import torch.nn as nn
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import MODELS
 
 from .cross_entropy import CrossEntropyLoss
@@ -18,11 +21,12 @@ class LabelSmoothLoss(nn.Module):
     def __init__(self, label_smooth_val, num_classes=None, mode='original', reduction='mean',
                  loss_weight=1.0):
         super().__init__()
-        if not 0 <= label_smooth_val < 1:
-            raise ValueError(f'label_smooth_val must be in [0, 1), got {label_smooth_val}')
+        if isinstance(label_smooth_val, bool) or not isinstance(label_smooth_val, Real) \
+                or not 0 <= label_smooth_val < 1:
+            raise ArgumentError(f'label_smooth_val must be in [0, 1), got {label_smooth_val}')
         if mode not in ('original', 'classy_vision', 'multi_label'):
-            raise ValueError(f"LabelSmoothLoss mode must be 'original', 'classy_vision' or "
-                             f"'multi_label', got {mode!r}")
+            raise ArgumentError(f"LabelSmoothLoss mode must be 'original', 'classy_vision' or "
+                                f"'multi_label', got {mode!r}")
         self.label_smooth_val, self.num_classes, self.mode = label_smooth_val, num_classes, mode
         self.reduction, self.loss_weight = check_reduction(reduction), loss_weight
         self.ce = CrossEntropyLoss(use_sigmoid=mode == 'multi_label',
@@ -41,8 +45,8 @@ class LabelSmoothLoss(nn.Module):
                 **kwargs):
         num_classes = self.num_classes or cls_score.size(1)
         if num_classes != cls_score.size(1):
-            raise ValueError(f'LabelSmoothLoss num_classes={self.num_classes} but the scores '
-                             f'have {cls_score.size(1)} classes')
+            raise ArgumentError(f'LabelSmoothLoss num_classes={self.num_classes} but the scores '
+                                f'have {cls_score.size(1)} classes')
         one_hot = label.float() if label.dim() == 2 and label.size(1) > 1 else \
             convert_to_one_hot(label, num_classes)
         reduction = check_reduction(reduction_override, self.reduction)

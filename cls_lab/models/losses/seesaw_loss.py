@@ -8,6 +8,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import MODELS
 
 from .utils import check_reduction, weight_reduce_loss
@@ -17,8 +18,8 @@ def seesaw_ce_loss(cls_score, labels, weight, cum_samples, num_classes, p, q, ep
                    reduction='mean', avg_factor=None):
     """Seesaw cross-entropy of ``cls_score`` (N, C) for integer ``labels`` given class counts."""
     if cls_score.size(-1) != num_classes or len(cum_samples) != num_classes:
-        raise ValueError(f'SeesawLoss: scores have {cls_score.size(-1)} classes, counts '
-                         f'{len(cum_samples)}, num_classes is {num_classes}')
+        raise ArgumentError(f'SeesawLoss: scores have {cls_score.size(-1)} classes, counts '
+                            f'{len(cum_samples)}, num_classes is {num_classes}')
     onehot = F.one_hot(labels, num_classes)
     factors = cls_score.new_ones(onehot.size())
     if p > 0:
@@ -44,7 +45,7 @@ class SeesawLoss(nn.Module):
                  reduction='mean', loss_weight=1.0):
         super().__init__()
         if use_sigmoid:
-            raise ValueError('SeesawLoss: use_sigmoid=True is not supported (it is a softmax loss)')
+            raise ArgumentError('SeesawLoss: use_sigmoid=True is not supported (it is a softmax loss)')
         self.use_sigmoid, self.p, self.q, self.num_classes, self.eps = False, p, q, num_classes, eps
         self.reduction, self.loss_weight = check_reduction(reduction), loss_weight
         self.register_buffer('cum_samples', torch.zeros(num_classes, dtype=torch.float))
@@ -52,8 +53,8 @@ class SeesawLoss(nn.Module):
     def forward(self, cls_score, labels, weight=None, avg_factor=None, reduction_override=None):
         reduction = check_reduction(reduction_override, self.reduction)
         if cls_score.size(0) != labels.view(-1).size(0):
-            raise ValueError(f'SeesawLoss: {cls_score.size(0)} scores but labels of shape '
-                             f'{list(labels.size())}')
+            raise ArgumentError(f'SeesawLoss: {cls_score.size(0)} scores but labels of shape '
+                                f'{list(labels.size())}')
         self.cum_samples += torch.bincount(labels.view(-1).long(),
                                            minlength=self.num_classes).float()
         if weight is None:

@@ -6,12 +6,13 @@ Write ``loss_fn(pred, target)`` returning one loss per element; decorated, it be
 import functools
 
 import torch.nn.functional as F
+from cls_lab.errors import ArgumentError
 
 
 def reduce_loss(loss, reduction):
     """'none' keeps the elements, 'mean' averages them, 'sum' adds them."""
     if reduction not in ('none', 'mean', 'sum'):
-        raise ValueError(f"reduction must be 'none', 'mean' or 'sum', got {reduction!r}")
+        raise ArgumentError(f"reduction must be 'none', 'mean' or 'sum', got {reduction!r}")
     enum = F._Reduction.get_enum(reduction)
     return loss if enum == 0 else loss.mean() if enum == 1 else loss.sum()
 
@@ -30,7 +31,7 @@ def weight_reduce_loss(loss, weight=None, reduction='mean', avg_factor=None):
         return loss.sum() / avg_factor
     if reduction == 'none':
         return loss
-    raise ValueError(f'avg_factor={avg_factor} can not be used with reduction={reduction!r}')
+    raise ArgumentError(f'avg_factor={avg_factor} can not be used with reduction={reduction!r}')
 
 
 def weighted_loss(loss_func):
@@ -48,7 +49,7 @@ def convert_to_one_hot(targets, classes):
     """(N,) or (N, 1) class indices -> (N, classes) float one-hot."""
     targets = targets.reshape(-1).long()
     if targets.numel() and (targets.min() < 0 or targets.max() >= classes):
-        raise ValueError(f'labels must lie in [0, {classes}), got range '
+        raise ArgumentError(f'labels must lie in [0, {classes}), got range '
                          f'[{int(targets.min())}, {int(targets.max())}]')
     return F.one_hot(targets, classes).float()
 
@@ -60,5 +61,5 @@ def check_reduction(reduction_override, default=None):
     """
     for name, value in (('reduction_override', reduction_override), ('reduction', default)):
         if value not in (None, 'none', 'mean', 'sum'):
-            raise ValueError(f"{name} must be 'none', 'mean' or 'sum', got {value!r}")
+            raise ArgumentError(f"{name} must be 'none', 'mean' or 'sum', got {value!r}")
     return reduction_override or default

@@ -2,6 +2,7 @@
 import torch
 import torch.nn as nn
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import MODELS
 
 
@@ -15,7 +16,7 @@ class GlobalAveragePooling(nn.Module):
     def __init__(self, dim=2):
         super().__init__()
         if dim not in (1, 2, 3):
-            raise ValueError(f'GlobalAveragePooling dim must be 1, 2 or 3, got {dim}')
+            raise ArgumentError(f'GlobalAveragePooling dim must be 1, 2 or 3, got {dim}')
         self.gap = {1: nn.AdaptiveAvgPool1d(1), 2: nn.AdaptiveAvgPool2d((1, 1)),
                     3: nn.AdaptiveAvgPool3d((1, 1, 1))}[dim]
 
@@ -30,4 +31,4 @@ class GlobalAveragePooling(nn.Module):
             return tuple(self._pool(x) for x in inputs)
         if isinstance(inputs, torch.Tensor):
             return self._pool(inputs)
-        raise TypeError(f'GlobalAveragePooling takes a tensor or a tuple, got {type(inputs)}')
+        raise ArgumentError(f'GlobalAveragePooling takes a tensor or a tuple, got {type(inputs)}')

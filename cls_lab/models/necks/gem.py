@@ -6,6 +6,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import MODELS
 
 
@@ -23,7 +24,7 @@ class GeneralizedMeanPooling(nn.Module):
     def __init__(self, p=3., eps=1e-6, clamp=True):
         super().__init__()
         if p < 1:
-            raise ValueError(f"GeneralizedMeanPooling: p must be >= 1, got {p}")
+            raise ArgumentError(f"GeneralizedMeanPooling: p must be >= 1, got {p}")
         self.p = nn.Parameter(torch.ones(1) * p)
         self.eps, self.clamp = eps, clamp
 
@@ -38,4 +39,4 @@ class GeneralizedMeanPooling(nn.Module):
             return tuple(self._pool(x) for x in inputs)
         if isinstance(inputs, torch.Tensor):
             return self._pool(inputs)
-        raise TypeError(f'GeneralizedMeanPooling takes a tensor or a tuple, got {type(inputs)}')
+        raise ArgumentError(f'GeneralizedMeanPooling takes a tensor or a tuple, got {type(inputs)}')

@@ -3,6 +3,7 @@
 It takes raw images (a list of augmented views) and returns a dict of losses, with the same
 ``train_step``/``val_step`` contract as ImageClassifier, so the runner trains it unchanged.
 """
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import MODELS
 
 from ..bricks import BaseModule
@@ -42,8 +43,8 @@ class BaseSelfSupervisor(BaseModule):
             return self.forward_train(img, **kwargs)
         if mode == 'extract':
             return self.extract_feat(img)
-        raise ValueError(f"{type(self).__name__}.forward: mode must be 'train' or 'extract', "
-                         f'got {mode!r}')
+        raise ArgumentError(f"{type(self).__name__}.forward: mode must be 'train' or 'extract', "
+                            f'got {mode!r}')
 
     def _step(self, data, **kwargs):
         losses = self(**data, mode='train', **kwargs)
@@ -65,10 +66,10 @@ def split_views(img, num_views, algorithm):
     """Check that ``img`` is a list of ``num_views`` equally shaped batches (MultiView's output)."""
     if not isinstance(img, (list, tuple)) or len(img) != num_views:
         got = f'a list of {len(img)}' if isinstance(img, (list, tuple)) else type(img).__name__
-        raise ValueError(f'{algorithm} needs img as a list of {num_views} views (use '
-                         f"dict(type='MultiView', num_views=[{num_views}], ...) in the pipeline), "
-                         f'got {got}')
+        raise ArgumentError(f'{algorithm} needs img as a list of {num_views} views (use '
+                            f"dict(type='MultiView', num_views=[{num_views}], ...) in the pipeline), "
+                            f'got {got}')
     shapes = {tuple(v.shape) for v in img}
     if len(shapes) != 1:
-        raise ValueError(f'{algorithm}: the views must have one shape, got {sorted(shapes)}')
+        raise ArgumentError(f'{algorithm}: the views must have one shape, got {sorted(shapes)}')
     return list(img)

@@ -7,6 +7,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import MODELS
 
 
@@ -20,15 +21,15 @@ class ContrastiveHead(nn.Module):
     def __init__(self, temperature=0.1):
         super().__init__()
         if temperature <= 0:
-            raise ValueError(f'ContrastiveHead: temperature must be > 0, got {temperature}')
+            raise ArgumentError(f'ContrastiveHead: temperature must be > 0, got {temperature}')
         self.temperature = temperature
 
     def forward(self, pos, neg):
         if pos.dim() == 1:
             pos = pos[:, None]
         if pos.shape[0] != neg.shape[0] or pos.shape[1] != 1:
-            raise ValueError(f'ContrastiveHead: pos must be (N, 1) and neg (N, K), got '
-                             f'{tuple(pos.shape)} and {tuple(neg.shape)}')
+            raise ArgumentError(f'ContrastiveHead: pos must be (N, 1) and neg (N, K), got '
+                                f'{tuple(pos.shape)} and {tuple(neg.shape)}')
         logits = torch.cat([pos, neg], dim=1) / self.temperature
         target = torch.zeros(len(logits), dtype=torch.long, device=logits.device)
         return dict(loss=F.cross_entropy(logits, target))

@@ -8,6 +8,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import MODELS
 
 
@@ -21,7 +22,7 @@ class MemoryBank(nn.Module):
     def __init__(self, length, feat_dim, momentum=0.5):
         super().__init__()
         if not 0 <= momentum <= 1:
-            raise ValueError(f'MemoryBank: momentum must be in [0, 1], got {momentum}')
+            raise ArgumentError(f'MemoryBank: momentum must be in [0, 1], got {momentum}')
         self.length, self.feat_dim, self.momentum = int(length), int(feat_dim), momentum
         self.register_buffer('feature_bank', F.normalize(torch.randn(length, feat_dim), dim=1))
 
@@ -42,8 +43,8 @@ class MemoryBank(nn.Module):
         """Momentum-update the entries ``idx`` (N,) with ``feature`` (N, feat_dim); returns them."""
         idx = self._check_idx(idx)
         if feature.shape != (len(idx), self.feat_dim):
-            raise ValueError(f'MemoryBank.update: feature must be ({len(idx)}, {self.feat_dim}),'
-                             f' got {tuple(feature.shape)}')
+            raise ArgumentError(f'MemoryBank.update: feature must be ({len(idx)}, {self.feat_dim}),'
+                                f' got {tuple(feature.shape)}')
         feature = F.normalize(feature.detach().to(self.feature_bank.dtype), dim=1)
         mixed = self.momentum * self.feature_bank[idx] + (1 - self.momentum) * feature
         self.feature_bank[idx] = F.normalize(mixed, dim=1)

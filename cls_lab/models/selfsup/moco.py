@@ -10,6 +10,7 @@ import warnings
 import torch
 import torch.nn.functional as F
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import MODELS
 
 from .base import BaseSelfSupervisor, split_views
@@ -36,7 +37,7 @@ class MoCo(BaseSelfSupervisor):
             raise KeyError('MoCo needs neck= (e.g. NonLinearNeck with out_channels=feat_dim) '
                            "and head= (e.g. dict(type='ContrastiveHead', temperature=0.2))")
         if not 0 <= momentum <= 1:
-            raise ValueError(f'MoCo: momentum must be in [0, 1], got {momentum}')
+            raise ArgumentError(f'MoCo: momentum must be in [0, 1], got {momentum}')
         self.queue_len, self.feat_dim, self.momentum = int(queue_len), int(feat_dim), momentum
         self.key_backbone = copy.deepcopy(self.backbone)
         self.key_neck = copy.deepcopy(self.neck)
@@ -70,8 +71,8 @@ class MoCo(BaseSelfSupervisor):
     def enqueue(self, keys):
         """Write ``keys`` (N, feat_dim) over the oldest N queue columns, wrapping around."""
         if keys.shape[1] != self.feat_dim:
-            raise ValueError(f'MoCo: keys have {keys.shape[1]} dims but feat_dim='
-                             f'{self.feat_dim}; set the neck out_channels to feat_dim')
+            raise ArgumentError(f'MoCo: keys have {keys.shape[1]} dims but feat_dim='
+                                f'{self.feat_dim}; set the neck out_channels to feat_dim')
         keys = keys[-self.queue_len:]
         ptr = int(self.queue_ptr)
         cols = (ptr + torch.arange(len(keys), device=keys.device)) % self.queue_len

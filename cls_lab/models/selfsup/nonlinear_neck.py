@@ -5,6 +5,7 @@ projection may throw away what the augmentations change, the backbone keeps it.
 """
 import torch.nn as nn
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import MODELS
 
 from ..bricks import BaseModule, build_norm_layer
@@ -23,7 +24,7 @@ class NonLinearNeck(BaseModule):
                  init_cfg=None):
         super().__init__(init_cfg)
         if num_layers < 1:
-            raise ValueError(f'NonLinearNeck: num_layers must be >= 1, got {num_layers}')
+            raise ArgumentError(f'NonLinearNeck: num_layers must be >= 1, got {num_layers}')
         self.with_avg_pool = with_avg_pool
         layers = []
         width = in_channels
@@ -40,7 +41,7 @@ class NonLinearNeck(BaseModule):
         x = inputs[-1] if isinstance(inputs, (list, tuple)) else inputs
         if x.dim() == 4:
             if not self.with_avg_pool:
-                raise ValueError(f'NonLinearNeck got a {tuple(x.shape)} feature map with '
-                                 'with_avg_pool=False; set with_avg_pool=True to pool it')
+                raise ArgumentError(f'NonLinearNeck got a {tuple(x.shape)} feature map with '
+                                    'with_avg_pool=False; set with_avg_pool=True to pool it')
             x = x.mean(dim=(2, 3))
         return (self.mlp(x),)

@@ -11,6 +11,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch.nn.modules.utils import _pair
 
+from cls_lab.errors import ArgumentError
 from ..bricks import BaseModule
 from .ffn import build_dropout
 
@@ -34,8 +35,8 @@ class MultiheadAttention(BaseModule):
                  qk_scale=None, proj_bias=True, v_shortcut=False, init_cfg=None):
         super().__init__(init_cfg)
         if embed_dims % num_heads:
-            raise ValueError(f'MultiheadAttention: embed_dims={embed_dims} is not divisible '
-                             f'by num_heads={num_heads}')
+            raise ArgumentError(f'MultiheadAttention: embed_dims={embed_dims} is not divisible '
+                                f'by num_heads={num_heads}')
         self.input_dims = input_dims or embed_dims
         self.embed_dims, self.num_heads, self.v_shortcut = embed_dims, num_heads, v_shortcut
         self.head_dims = embed_dims // num_heads
@@ -147,8 +148,8 @@ class ShiftWindowMSA(BaseModule):
                  init_cfg=None):
         super().__init__(init_cfg)
         if not 0 <= shift_size < window_size:
-            raise ValueError(f'ShiftWindowMSA: shift_size={shift_size} must be in '
-                             f'[0, window_size={window_size})')
+            raise ArgumentError(f'ShiftWindowMSA: shift_size={shift_size} must be in '
+                                f'[0, window_size={window_size})')
         self.window_size, self.shift_size = window_size, shift_size
         self.pad_small_map = pad_small_map
         self.w_msa = WindowMSA(embed_dims, _pair(window_size), num_heads, qkv_bias=qkv_bias,
@@ -159,14 +160,14 @@ class ShiftWindowMSA(BaseModule):
         B, L, C = query.shape
         H, W = hw_shape
         if L != H * W:
-            raise ValueError(f'ShiftWindowMSA: {L} tokens do not fill the grid {H}x{W}')
+            raise ArgumentError(f'ShiftWindowMSA: {L} tokens do not fill the grid {H}x{W}')
         ws, shift = self.window_size, self.shift_size
         if min(H, W) == ws and not self.pad_small_map:
             shift = 0
         elif min(H, W) < ws:
             if not self.pad_small_map:
-                raise ValueError(f'ShiftWindowMSA: the {H}x{W} map is smaller than the window '
-                                 f'({ws}); set pad_small_map=True or a smaller window_size')
+                raise ArgumentError(f'ShiftWindowMSA: the {H}x{W} map is smaller than the window '
+                                    f'({ws}); set pad_small_map=True or a smaller window_size')
         x = F.pad(query.view(B, H, W, C), (0, 0, 0, (ws - W % ws) % ws, 0, (ws - H % ws) % ws))
         H_pad, W_pad = x.shape[1], x.shape[2]
         mask = None

@@ -10,6 +10,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from cls_lab.errors import ArgumentError
 from cls_lab.registry import Registry, build_from_cfg
 
 AUGMENTS = Registry('augments')
@@ -18,7 +19,7 @@ AUGMENTS = Registry('augments')
 class _BatchAugment:
     def __init__(self, alpha, num_classes, prob=1.0):
         if alpha <= 0:
-            raise ValueError(f'{type(self).__name__}: alpha must be > 0, got {alpha}')
+            raise ArgumentError(f'{type(self).__name__}: alpha must be > 0, got {alpha}')
         self.alpha, self.num_classes, self.prob = alpha, num_classes, prob
 
     def one_hot(self, gt_label):
@@ -69,7 +70,7 @@ class BatchCutMix(_BatchAugment):
         super().__init__(alpha, num_classes, prob)
         if cutmix_minmax is not None and not (len(cutmix_minmax) == 2 and
                                               0 <= cutmix_minmax[0] < cutmix_minmax[1] <= 1):
-            raise ValueError(f'cutmix_minmax must be (low, high) shares, got {cutmix_minmax!r}')
+            raise ArgumentError(f'cutmix_minmax must be (low, high) shares, got {cutmix_minmax!r}')
         self.cutmix_minmax, self.correct_lam = cutmix_minmax, correct_lam
 
     def box_and_lam(self, height, width, lam):
@@ -111,7 +112,7 @@ class BatchResizeMix(BatchCutMix):
                  prob=1.0, cutmix_minmax=None, correct_lam=True):
         super().__init__(alpha, num_classes, prob, cutmix_minmax, correct_lam)
         if not 0 <= lam_min <= lam_max <= 1:
-            raise ValueError(f'need 0 <= lam_min <= lam_max <= 1, got {lam_min}, {lam_max}')
+            raise ArgumentError(f'need 0 <= lam_min <= lam_max <= 1, got {lam_min}, {lam_max}')
         self.lam_min, self.lam_max, self.interpolation = lam_min, lam_max, interpolation
 
     def lam(self):
@@ -143,7 +144,7 @@ class Augments:
         self.augments = [build_from_cfg(c, AUGMENTS) for c in cfgs]
         probs = [a.prob for a in self.augments]
         if sum(probs) > 1 + 1e-6:
-            raise ValueError(f'train_cfg.augments: the probs {probs} add up to more than 1')
+            raise ArgumentError(f'train_cfg.augments: the probs {probs} add up to more than 1')
         if sum(probs) < 1 - 1e-6:
             self.augments.append(BatchIdentity(self.augments[0].num_classes, 1 - sum(probs)))
         self.probs = [a.prob for a in self.augments]

@@ -12,6 +12,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch.nn.modules.utils import _pair
 
+from cls_lab.errors import ArgumentError
 from ..bricks import BaseModule, build_conv_layer, build_norm_layer
 
 
@@ -37,7 +38,7 @@ def adaptive_pad(x, kernel_size, stride, dilation, mode):
 
 def _check_padding(padding, owner):
     if isinstance(padding, str) and padding not in ('corner', 'same'):
-        raise ValueError(f"{owner}: padding must be 'corner', 'same' or a number, got {padding!r}")
+        raise ArgumentError(f"{owner}: padding must be 'corner', 'same' or a number, got {padding!r}")
 
 
 class PatchEmbed(BaseModule):
@@ -107,7 +108,7 @@ class PatchMerging(BaseModule):
         B, L, C = x.shape
         H, W = input_size
         if L != H * W:
-            raise ValueError(f'PatchMerging: {L} tokens do not fill the grid {H}x{W}')
+            raise ArgumentError(f'PatchMerging: {L} tokens do not fill the grid {H}x{W}')
         x = x.view(B, H, W, C).permute(0, 3, 1, 2)
         s = self.sampler
         if self.pad_mode:
@@ -127,14 +128,14 @@ def resize_pos_embed(pos_embed, src_shape, dst_shape, mode='bicubic', num_extra_
     if tuple(src_shape) == tuple(dst_shape):
         return pos_embed
     if pos_embed.ndim != 3:
-        raise ValueError('resize_pos_embed: pos_embed must be (1, L, C), got '
-                         f'{tuple(pos_embed.shape)}')
+        raise ArgumentError('resize_pos_embed: pos_embed must be (1, L, C), got '
+                            f'{tuple(pos_embed.shape)}')
     _, L, C = pos_embed.shape
     src_h, src_w = src_shape
     if L != src_h * src_w + num_extra_tokens:
-        raise ValueError(f'resize_pos_embed: pos_embed has {L} tokens but the grid '
-                         f'{src_h}x{src_w} + {num_extra_tokens} extra needs '
-                         f'{src_h * src_w + num_extra_tokens}; check img_size')
+        raise ArgumentError(f'resize_pos_embed: pos_embed has {L} tokens but the grid '
+                            f'{src_h}x{src_w} + {num_extra_tokens} extra needs '
+                            f'{src_h * src_w + num_extra_tokens}; check img_size')
     extra, grid = pos_embed[:, :num_extra_tokens], pos_embed[:, num_extra_tokens:]
     grid = grid.reshape(1, src_h, src_w, C).permute(0, 3, 1, 2)
     grid = F.interpolate(grid, size=tuple(dst_shape), mode=mode, align_corners=False)

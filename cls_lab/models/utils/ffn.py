@@ -9,6 +9,7 @@ import copy
 import torch.nn as nn
 from torchvision.ops import StochasticDepth
 
+from cls_lab.errors import ArgumentError
 from ..bricks import BaseModule, build_activation_layer
 
 
@@ -35,7 +36,7 @@ class FFN(BaseModule):
                  add_identity=True, init_cfg=None):
         super().__init__(init_cfg)
         if num_fcs < 2:
-            raise ValueError(f'FFN: num_fcs must be at least 2, got {num_fcs}')
+            raise ArgumentError(f'FFN: num_fcs must be at least 2, got {num_fcs}')
         self.embed_dims, self.feedforward_channels = embed_dims, feedforward_channels
         self.num_fcs, self.add_identity = num_fcs, add_identity
         self.activate = build_activation_layer(act_cfg)

@@ -7,6 +7,7 @@ import torch.nn as nn
 import torch.utils.checkpoint as cp
 from torchvision.ops import StochasticDepth
 
+from cls_lab.errors import ArgumentError
 from ..bricks import BaseModule, ConvModule
 from .se_layer import SELayer
 
@@ -20,9 +21,9 @@ class InvertedResidual(BaseModule):
                  act_cfg=dict(type='ReLU'), drop_path_rate=0., with_cp=False, init_cfg=None):
         super().__init__(init_cfg)
         if stride not in (1, 2):
-            raise ValueError(f'InvertedResidual stride must be 1 or 2, got {stride}')
+            raise ArgumentError(f'InvertedResidual stride must be 1 or 2, got {stride}')
         if se_cfg is not None and not isinstance(se_cfg, dict):
-            raise TypeError(f'InvertedResidual se_cfg must be a dict or None, got {se_cfg!r}')
+            raise ArgumentError(f'InvertedResidual se_cfg must be a dict or None, got {se_cfg!r}')
         self.with_res_shortcut = stride == 1 and in_channels == out_channels
         self.with_cp = with_cp
         self.with_se = se_cfg is not None

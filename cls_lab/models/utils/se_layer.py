@@ -5,6 +5,7 @@ convs) turns those numbers into per-channel weights in (0, 1) that rescale the i
 """
 import torch.nn as nn
 
+from cls_lab.errors import ArgumentError
 from ..bricks import BaseModule, ConvModule
 from .make_divisible import make_divisible
 
@@ -23,12 +24,12 @@ class SELayer(BaseModule):
         super().__init__(init_cfg)
         act_cfg = (act_cfg, act_cfg) if isinstance(act_cfg, dict) else tuple(act_cfg)
         if len(act_cfg) != 2 or not all(isinstance(a, dict) for a in act_cfg):
-            raise TypeError(f'SELayer act_cfg must be a dict or two dicts, got {act_cfg!r}')
+            raise ArgumentError(f'SELayer act_cfg must be a dict or two dicts, got {act_cfg!r}')
         if squeeze_channels is None:
             squeeze_channels = make_divisible(channels // ratio, divisor)
         if not isinstance(squeeze_channels, int) or squeeze_channels <= 0:
-            raise ValueError(f'SELayer squeeze_channels must be a positive int, got '
-                             f'{squeeze_channels!r} (channels={channels}, ratio={ratio})')
+            raise ArgumentError(f'SELayer squeeze_channels must be a positive int, got '
+                                f'{squeeze_channels!r} (channels={channels}, ratio={ratio})')
         self.return_weight = return_weight
         self.global_avgpool = nn.AdaptiveAvgPool2d(1)
         self.conv1 = ConvModule(channels, squeeze_channels, 1, bias=bias, conv_cfg=conv_cfg,
