@@ -18,12 +18,13 @@ sys.path.insert(0, str(ROOT / 'scripts'))
 from build_book import build  # noqa: E402
 
 TINY = [
-    nbformat.v4.new_markdown_cell('# A tiny page\n\nA figure and a widget.'),
-    nbformat.v4.new_code_cell("import os\nimport matplotlib.pyplot as plt\nimport cls_lab\n"
-                              "os.chdir(cls_lab.ROOT)\nplt.plot([0, 1, 0])\nplt.show()"),
-    nbformat.v4.new_code_cell("import cls_lab.viz as viz\nfrom cls_lab.config import Config\n"
-                              "viz.LRCurveExplorer(Config.fromfile("
-                              "'configs/_base_/schedules/digits_bs32_coslr.py'), iters_per_epoch=5)"),
+    nbformat.v4.new_markdown_cell('# A tiny page\n\nA plain Figure, a pyplot figure and a widget.'),
+    nbformat.v4.new_code_cell("import os\nimport cls_lab\nimport cls_lab.viz as viz\n"
+                              "from cls_lab.config import Config\nos.chdir(cls_lab.ROOT)\n"
+                              "lr = Config.fromfile('configs/_base_/schedules/digits_bs32_coslr.py')\n"
+                              "viz.plot_lr_schedule(lr.lr_config)   # before pyplot drew anything"),
+    nbformat.v4.new_code_cell("import matplotlib.pyplot as plt\nplt.plot([0, 1, 0])\nplt.show()"),
+    nbformat.v4.new_code_cell("viz.LRCurveExplorer(lr, iters_per_epoch=5)"),
 ]
 
 
@@ -42,7 +43,8 @@ def book(tmp_path_factory):
 
 def test_pages_are_self_contained(book):
     page = (book / 'tiny.html').read_text()
-    assert page.count('src="data:image/png;base64,') >= 2          # the figure and the widget
+    assert page.count('src="data:image/png;base64,') >= 3          # two figures and the widget
+    assert '&lt;Figure size' not in page, 'a Figure showed as its repr, not its picture'
     assert 'widget-snapshot-box' in page and 'application/vnd.jupyter.widget-view' not in page
     assert not re.search(r'<script[^>]+src="https?://', page), 'a script would load from the web'
     assert 'href="tiny.html"' in (book / 'index.html').read_text()
@@ -69,7 +71,7 @@ def test_figures_render_offline_in_chromium(book, tmp_path):
                 refused.append(url)
                 return request_route.abort()
             page.route('**/*', route)
-            for html, least in ((book / 'tiny.html', 2), (book / 'unrun' / '09_runner_and_hooks.html', 1)):
+            for html, least in ((book / 'tiny.html', 3), (book / 'unrun' / '09_runner_and_hooks.html', 1)):
                 page.goto(html.as_uri())
                 page.wait_for_load_state('load')
                 pictures = page.locator('img')

@@ -29,6 +29,14 @@ def cam_methods():
     return methods
 
 
+def cam_method(name):
+    """The pytorch-grad-cam class called ``name`` (any case); an unknown name lists the others."""
+    methods = cam_methods()
+    if name.lower() not in methods:
+        raise ValueError(f'unknown CAM method {name!r}; choose from {", ".join(sorted(methods))}')
+    return methods[name.lower()]
+
+
 def find_layer(model, name):
     """``model.get_submodule(name)``; an unknown name raises a ValueError listing valid ones."""
     try:
@@ -42,16 +50,48 @@ def find_layer(model, name):
                          f'({len(names)} layers in all; print them with --preview-model)') from None
 
 
+def extra_token_count(model):
+    """Class/distillation tokens before the patch tokens: ``backbone.num_extra_tokens``, 0 when
+    the backbone drops them (``with_cls_token=False``), None when it does not say."""
+    backbone = getattr(model, 'backbone', model)
+    if not getattr(backbone, 'with_cls_token', True):
+        return 0
+    return getattr(backbone, 'num_extra_tokens', None)
+
+
 def default_target_layers(model, num_extra_tokens=0):
-    """mmcls' choice: the backbone's last norm layer (the third last for ViT-style class tokens)."""
+    """mmcls' choice: the backbone's last norm layer; with class tokens, the first norm of the
+    last encoder block (the class token reads the patches only through that block's attention;
+    after it their gradients are zero).
+
+    mmcls takes the third last norm, which is that layer only when the backbone has a final
+    norm; here ``final_norm=False`` is handled too.
+    """
     backbone = getattr(model, 'backbone', model)
     norms = [m for m in backbone.modules() if isinstance(m, NORM_TYPES)]
     if not norms:
         raise ValueError(f'{type(backbone).__name__} has no norm layer to default to; '
                          'pass target layers by name (--target-layers, see --preview-model)')
-    if num_extra_tokens >= 1 and len(norms) >= 3:   # the class token reads the last block only
-        return [norms[-3]]
+    if num_extra_tokens >= 1:
+        skip = 3 if getattr(backbone, 'final_norm', True) else 2   # [ln1, ln2 of last block, final]
+        if len(norms) >= skip:
+            return [norms[-skip]]
     return [norms[-1]]
+
+
+def resolve_target_layers(model, target_layers=None, num_extra_tokens=None):
+    """(modules, extra tokens): the named target layers (or the default ones) and how many
+    leading tokens their outputs carry (``num_extra_tokens`` None: ``extra_token_count``)."""
+    extra = num_extra_tokens if num_extra_tokens is not None else extra_token_count(model)
+    if target_layers is None:
+        return default_target_layers(model, extra or 0), extra
+    return [find_layer(model, t) if isinstance(t, str) else t for t in target_layers], extra
+
+
+def layer_names(model, layers):
+    """The ``named_modules`` names of ``layers`` (for messages)."""
+    names = {module: name for name, module in model.named_modules()}
+    return [names.get(layer, type(layer).__name__) for layer in layers]
 
 
 def tokens_to_grid(tensor, image_hw=None, num_extra_tokens=None):
@@ -97,25 +137,18 @@ def compute_cam(model, x, target_layers=None, method='gradcam', targets=None,
     one class index per image (default: the predicted class).
     """
     from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
-    methods = cam_methods()
-    if method.lower() not in methods:
-        raise ValueError(f'unknown CAM method {method!r}; choose from {", ".join(sorted(methods))}')
+    method_class = cam_method(method)
     logits_model = ScoresModel(model, softmax=False) if hasattr(model, 'simple_test') else model
     logits_model.eval()
-    extra = num_extra_tokens if num_extra_tokens is not None else \
-        getattr(getattr(model, 'backbone', None), 'num_extra_tokens', None)
-    if target_layers is None:
-        layers = default_target_layers(model, extra or 0)
-    else:
-        layers = [find_layer(model, t) if isinstance(t, str) else t for t in target_layers]
+    layers, extra = resolve_target_layers(model, target_layers, num_extra_tokens)
     x = x.to(next(model.parameters()).device)
     if targets is None:
         with torch.no_grad():
             targets = logits_model(x).argmax(dim=1).tolist()
     targets = [int(t) for t in (targets if isinstance(targets, (list, tuple)) else [targets] * len(x))]
     image_hw = tuple(x.shape[-2:])
-    with methods[method.lower()](model=logits_model, target_layers=layers,
-                                 reshape_transform=lambda t: tokens_to_grid(t, image_hw, extra)) as cam:
+    with method_class(model=logits_model, target_layers=layers,
+                      reshape_transform=lambda t: tokens_to_grid(t, image_hw, extra)) as cam:
         maps = cam(input_tensor=x, targets=[ClassifierOutputTarget(t) for t in targets],
                    aug_smooth=aug_smooth, eigen_smooth=eigen_smooth)
     return np.asarray(maps), targets

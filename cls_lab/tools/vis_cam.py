@@ -5,8 +5,9 @@
     python -m cls_lab vis-cam IMG CONFIG CKPT --preview-model        # list the layer names
 
 The image goes through the config's test pipeline. Without ``--target-layers`` the
-backbone's last norm layer is used (mmcls' default; the third last for ViT-style class
-tokens). Transformer outputs (N, tokens, C) are laid out as a grid automatically.
+backbone's last norm layer is used (mmcls' default; for ViT-style class tokens the first
+norm of the last encoder block). Transformer outputs (N, tokens, C) are laid out as a grid
+automatically; the message names the layer used.
 """
 from ._common import add_model_arguments, save_figure
 
@@ -35,7 +36,8 @@ def add_arguments(parser):
 def main(args):
     from pathlib import Path
 
-    from cls_lab.analysis.cam import compute_cam, load_input, plot_cams
+    from cls_lab.analysis.cam import (cam_method, compute_cam, layer_names, load_input,
+                                      plot_cams, resolve_target_layers)
     from cls_lab.apis import default_device, init_model
 
     if not Path(args.img).is_file():
@@ -50,17 +52,20 @@ def main(args):
     x, picture = load_input(model, args.img)
     categories = args.target_category or [None]
     try:
+        cam_method(args.method)
+        layers, _ = resolve_target_layers(model, args.target_layers, args.num_extra_tokens)
         maps, titles = [], []
         for category in categories:
-            cam_map, targets = compute_cam(model, x, args.target_layers, args.method,
+            cam_map, targets = compute_cam(model, x, layers, args.method,
                                            None if category is None else [category],
-                                           args.aug_smooth, args.eigen_smooth, args.num_extra_tokens)
+                                           args.aug_smooth, args.eigen_smooth,
+                                           args.num_extra_tokens)
             maps.append(cam_map[0])
             titles.append(f'{args.method}: {model.CLASSES[targets[0]]} ({targets[0]})')
     except ValueError as error:
         raise SystemExit(f'vis-cam: {error}') from None
     fig = plot_cams([picture] * len(maps), maps, titles, columns=len(maps), size=2.6)
     out = save_figure(fig, args.out or f'{Path(args.img).stem}_cam.png')
-    layers = ', '.join(args.target_layers) if args.target_layers else 'the last norm layer'
-    print(f'{args.method} of {", ".join(t.split(": ")[1] for t in titles)} at {layers}; saved {out}')
+    where = ', '.join(layer_names(model, layers))
+    print(f'{args.method} of {", ".join(t.split(": ")[1] for t in titles)} at {where}; saved {out}')
     return 0

@@ -13,8 +13,7 @@ papermill runs and tests:
 Importing this package registers ``LiveTrainingPlotHook`` in ``HOOKS``. Nothing else in
 cls_lab imports it, so ``import cls_lab`` never needs Jupyter.
 """
-import matplotlib.pyplot  # noqa: F401  (in a kernel this turns on the inline PNG display of figures)
-
+from ._display import display_plain_figures
 from .config_editor import ConfigEditor, config_diff, config_tree, plot_config_tree
 from .feature_maps import FeatureMapViewer, plot_feature_maps
 from .interpretation import (Interpretation, InterpretationViewer, plot_cell,
@@ -22,6 +21,8 @@ from .interpretation import (Interpretation, InterpretationViewer, plot_cell,
 from .lr_explorer import LRCurveExplorer, plot_lr_schedule
 from .pipeline_viewer import PipelineViewer, plot_pipeline
 from .training_curves import LiveTrainingPlotHook, load_training_log, plot_training_log
+
+display_plain_figures()
 
 __all__ = ['ConfigEditor', 'config_tree', 'plot_config_tree', 'config_diff',
            'PipelineViewer', 'plot_pipeline', 'LRCurveExplorer', 'plot_lr_schedule',

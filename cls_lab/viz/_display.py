@@ -18,6 +18,28 @@ def new_figure(width=8, height=4, **kwargs):
     return Figure(figsize=(width, height), **kwargs)
 
 
+def display_plain_figures():
+    """In a Jupyter kernel, let a Figure returned from a cell show as its picture.
+
+    matplotlib_inline registers that display only when pyplot draws its first figure
+    (matplotlib 3.11 loads the backend lazily, so ``import matplotlib.pyplot`` is no longer
+    enough): until then a plain Figure shows as ``<Figure size ...>``. This registers IPython's
+    own PNG printer for it, unless the inline backend already did.
+    """
+    try:
+        from IPython import get_ipython
+        from IPython.core.pylabtools import select_figure_formats
+    except ImportError:
+        return False
+    shell = get_ipython()
+    if shell is None:
+        return False
+    formatters = shell.display_formatter.formatters.values()
+    if not any(Figure in formatter.type_printers for formatter in formatters):
+        select_figure_formats(shell, {'png'})
+    return True
+
+
 def figure_to_png(fig, dpi=80, tight=True):
     """The figure rendered as PNG bytes (what an ``ipywidgets.Image`` shows)."""
     buffer = io.BytesIO()
