@@ -223,3 +223,13 @@ def test_drop_path_and_checkpointing_train():
         (out[0] if isinstance(out, list) else out).sum().backward()
         assert all(p.grad is not None for p in model.parameters() if p.requires_grad)
     assert type(swin.stages[1].blocks[1].attn.drop).__name__ == 'StochasticDepth'
+
+
+def test_swin_takes_one_wide_image_whose_grid_is_one_window_high():
+    """A 1x3x32x48 image leaves a 4x6 grid padded to 4x8 in the last stage: its windows come
+    out of window_partition non-contiguous for a batch of one (a .view used to fail there)."""
+    model = SwinTransformer(arch=dict(embed_dims=16, depths=[2, 2], num_heads=[2, 2]),
+                            img_size=32, patch_size=4, window_size=4, out_indices=(1,)).eval()
+    with torch.no_grad():
+        wide = model(torch.randn(1, 3, 32, 48))[0]
+    assert wide.shape == (1, 32, 4, 6)

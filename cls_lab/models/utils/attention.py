@@ -174,7 +174,7 @@ class ShiftWindowMSA(BaseModule):
         if shift > 0:
             x = torch.roll(x, shifts=(-shift, -shift), dims=(1, 2))
             mask = shifted_window_mask((H_pad, W_pad), ws, shift, device=x.device)
-        windows = self.w_msa(window_partition(x, ws).view(-1, ws * ws, C), mask=mask)
+        windows = self.w_msa(window_partition(x, ws).reshape(-1, ws * ws, C), mask=mask)
         x = window_reverse(windows.view(-1, ws, ws, C), H_pad, W_pad, ws)
         if shift > 0:
             x = torch.roll(x, shifts=(shift, shift), dims=(1, 2))
