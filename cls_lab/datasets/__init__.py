@@ -19,6 +19,7 @@ __all__ = ['BaseDataset', 'SelfSupDataset', 'CustomDataset', 'ImageNet', 'Fileli
            'RepeatDataset', 'ClassBalancedDataset', 'ConcatDataset', 'KFoldDataset', 'build_dataset',
            'MultiLabelDataset', 'VOC', 'MNIST', 'FashionMNIST', 'CUB', 'StanfordCars', 'ImageNet21k',
            'mAP', 'average_performance',
-           'build_dataloader', 'build_sampler', 'get_dist_info', 'collate', 'worker_init_fn', 'EpochSampler', 'EpochIndex',
+           'build_dataloader', 'build_sampler', 'get_dist_info', 'collate', 'worker_init_fn',
+           'EpochSampler', 'EpochIndex',
            'RepeatAugSampler', 'SAMPLERS',
            'evaluate_classification', 'DATASETS', 'PIPELINES', 'TRANSFORMS']

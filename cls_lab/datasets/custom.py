@@ -51,6 +51,9 @@ class CustomDataset(BaseDataset):
 
     def load_annotations(self):
         if self.ann_file is not None:
+            if not isinstance(self.ann_file, str):
+                raise ArgumentError(f'{type(self).__name__}: ann_file must be a str (a path), got '
+                                    f'{self.ann_file!r}')
             return [sample_info(self.data_prefix, name, label)
                     for name, label in read_ann_file(self.ann_file)]
         return self._scan_folders()
@@ -103,8 +106,9 @@ class ImageNet(CustomDataset):
         if self.CLASSES is type(self).CLASSES and root.is_dir():
             count = sum(1 for entry in os.scandir(root) if entry.is_dir())
             if count != len(self.CLASSES):
-                raise ArgumentError(f'ImageNet: {root} has {count} class folders, but ImageNet has '
-                                    f'{len(self.CLASSES)} classes; pass classes=[...] (the folder '
+                raise ArgumentError(f"ImageNet: {root}: the number of class folders ({count}) "
+                                    f"doesn't match the number of specified classes "
+                                    f'({len(self.CLASSES)}); pass classes=[...] (the folder '
                                     'names) for a subset, or use type=CustomDataset')
         return super()._scan_folders()
 

@@ -43,7 +43,8 @@ class CUB(BaseDataset):
                                                 'CUB train_test_split_file')]
         if not len(names) == len(labels) == len(splits):
             raise ArgumentError(f'CUB: {len(names)} images, {len(labels)} labels and {len(splits)} '
-                                'split entries; the three files must list the same images')
+                                'split entries; the three files should have same length (list '
+                                'the same images)')
         return [_sample(self.data_prefix, name, label)
                 for name, label, is_train in zip(names, labels, splits)
                 if bool(is_train) != bool(self.test_mode)]

@@ -41,8 +41,8 @@ class MultiLabelDataset(BaseDataset):
         metrics = [metric] if isinstance(metric, str) else list(metric)
         unknown = [m for m in metrics if m not in MULTI_LABEL_METRICS]
         if unknown:
-            raise ArgumentError(f'metric {as_set_text(unknown)} is not supported for multi-label; choose from '
-                                f'{list(MULTI_LABEL_METRICS)}')
+            raise ArgumentError(f'metric {as_set_text(unknown)} is not supported for '
+                                f'multi-label; choose from {list(MULTI_LABEL_METRICS)}')
         gt_labels = self.get_gt_labels()
         if indices is not None:
             gt_labels = gt_labels[indices]
