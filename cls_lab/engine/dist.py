@@ -10,6 +10,8 @@ import torch
 import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 
+from cls_lab.datasets.samplers import get_dist_info   # the loaders need it too: defined there
+
 
 def init_dist(launcher, backend=None, **kwargs):
     """Join the process group torchrun set up: nccl on GPU, gloo on CPU (``backend`` overrides).
@@ -45,13 +47,6 @@ def close_dist(wait=True):
         if wait:
             dist.barrier()
         dist.destroy_process_group()
-
-
-def get_dist_info():
-    """``(rank, world_size)``; ``(0, 1)`` when torch.distributed is not running."""
-    if dist.is_available() and dist.is_initialized():
-        return dist.get_rank(), dist.get_world_size()
-    return 0, 1
 
 
 def master_only(func):
