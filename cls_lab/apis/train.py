@@ -136,8 +136,9 @@ def _train(model, datasets, cfg, distributed, validate, timestamp, meta, device,
         cfg.get('lr_config'), _optimizer_hook_cfg(cfg), cfg.get('checkpoint_config'),
         cfg.get('log_config'), cfg.get('momentum_config'),
         custom_hooks_config=cfg.get('custom_hooks'))
-    if not any(type(hook).__name__ == 'CheckInvalidLossHook' for hook in runner.hooks):
-        runner.register_hook(_hook('CheckInvalidLossHook')())   # cls_lab's NaN/explosion stop
+    loss_check = _hook('CheckInvalidLossHook')
+    if not any(isinstance(hook, loss_check) for hook in runner.hooks):
+        runner.register_hook(loss_check())   # cls_lab's NaN/explosion stop
     if distributed and runner.by_epoch:   # mmcls: for an EpochBasedRunner
         runner.register_hook(_hook('DistSamplerSeedHook')())
     if validate:

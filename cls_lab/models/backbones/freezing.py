@@ -10,6 +10,15 @@ def freeze(modules):
             p.requires_grad = False
 
 
+def freeze_stem_and_stages(stem, stages, frozen_stages):
+    """mmcls's ShuffleNet rule: ``frozen_stages >= 0`` stops the stem's parameters (the stem
+    stays in train mode) and freezes the first ``frozen_stages`` stages."""
+    if frozen_stages >= 0:
+        for p in stem.parameters():
+            p.requires_grad = False
+    freeze(stages[:frozen_stages])
+
+
 def batchnorms_to_eval(model):
     """Keep every BatchNorm's running statistics fixed, even inside ``model.train()``."""
     for m in model.modules():

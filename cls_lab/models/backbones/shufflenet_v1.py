@@ -15,7 +15,7 @@ from ..bricks import BaseModule, ConvModule, build_activation_layer
 from ..init import constant_init, normal_init
 from ..utils.channel_shuffle import channel_shuffle
 from ..utils.make_divisible import make_divisible
-from .freezing import batchnorms_to_eval, freeze
+from .freezing import batchnorms_to_eval, freeze_stem_and_stages
 
 
 class ShuffleUnit(BaseModule):
@@ -124,10 +124,7 @@ class ShuffleNetV1(BaseModule):
 
     def train(self, mode=True):
         super().train(mode)
-        if self.frozen_stages >= 0:            # the stem stops learning (as mmcls: not eval)
-            for p in self.conv1.parameters():
-                p.requires_grad = False
-        freeze(self.layers[:self.frozen_stages])
+        freeze_stem_and_stages(self.conv1, self.layers, self.frozen_stages)
         if mode and self.norm_eval:
             batchnorms_to_eval(self)
         return self
