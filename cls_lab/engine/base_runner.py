@@ -297,6 +297,9 @@ class BaseRunner:
         """Write ``out_dir/filename_tmpl.format(n)`` and point ``latest.pth`` at it.
 
         ``n`` counts finished iterations when the template has ``iter_{}``, else epochs.
+        Differs from mmcv, deliberately: mmcv names the file ``epoch + 1`` of the runner's
+        counter, so a runner that has trained nothing writes ``epoch_1.pth``; here it writes
+        ``epoch_0.pth``. Inside the checkpoint hook both name the epoch that just finished.
         """
         if meta is not None and not isinstance(meta, dict):
             raise TypeError(f'meta must be a dict or None, but got {type(meta)}')

@@ -124,7 +124,9 @@ class OptimizerHook(Hook):
                 runner.grad_scaler.load_state_dict(state)   # resuming: keep the learnt scale
 
     def first_iter_checks(self, runner):
-        """Warn once: a resumed run starting mid-group, BatchNorm under accumulation."""
+        """Warn once: a resumed run starting mid-group, BatchNorm under accumulation.
+
+        mmcv's private ``_init`` / ``_get_loss_factor`` are this and ``loss_divisor`` here."""
         self.checked = True
         if self.cumulative_iters == 1:
             return
